@@ -1,0 +1,32 @@
+# The two commands README.md names: `make run` and `make test`. Everything else is set-up they call.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint system-deps venv bench
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@
+
+# Debian packages the browser tests and benchmarks need (chromium, wrk) and axe-core from npm.
+system-deps:
+	@bash scripts/install-system-deps
+
+run: venv
+	DJANGO_DEBUG=true $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=true $(PY) manage.py createcachetable
+	DJANGO_DEBUG=true $(PY) manage.py load_demo
+	DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: venv system-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest
+
+bench: venv system-deps
+	$(PY) benchmarks/run.py

@@ -1,0 +1,29 @@
+from django.db import models
+from django.urls import reverse
+from markdownx.models import MarkdownxField
+
+from portal.content import ReviewedContent, content_hash
+
+
+class Article(ReviewedContent):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.CharField(max_length=300, help_text="One or two plain sentences shown in lists and search.")
+    body = MarkdownxField(help_text="Markdown. Use ## and ### headings: they build the table of contents.")
+    live_summary = models.CharField(max_length=300, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def working_hash(self):
+        return content_hash(self.title, self.summary, self.body)
+
+    def copy_working_copy_to_live(self):
+        super().copy_working_copy_to_live()
+        self.live_summary = self.summary

@@ -1,0 +1,163 @@
+"""What articles and FAQ entries share: Markdown source, rendered HTML, review workflow, live version.
+
+Each content row holds two things:
+- the *working copy* that editors change (title/body fields of the subclass, rendered into
+  `body_html` at save for the staff preview), with its workflow `status`;
+- the *live version* that patients see (`live_*` fields), copied from the working copy only when
+  a reviewer approves it (portal.services.content_publish). Editing a published page therefore
+  never changes what patients see until the next approval.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from portal import markdown, readability
+
+
+class ContentStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+    ARCHIVED = "archived", "Archived"
+
+
+class ContentQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Pages patients may see: approved at least once, not archived, not expired."""
+        now = now or timezone.now()
+        return (
+            self.filter(published_version__gt=0)
+            .exclude(status=ContentStatus.ARCHIVED)
+            .filter(Q(expire_at__isnull=True) | Q(expire_at__gt=now))
+        )
+
+    def review_overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.published().filter(next_review_due__lt=today)
+
+    def review_due_within(self, days, today=None):
+        today = today or timezone.localdate()
+        return self.published().filter(
+            next_review_due__gte=today, next_review_due__lte=today + timezone.timedelta(days=days)
+        )
+
+
+class ReviewedContent(models.Model):
+    # Subclasses name their title and Markdown fields (Article: title/body, FAQ entry: question/answer).
+    title_field = "title"
+    body_field = "body"
+
+    status = models.CharField(max_length=16, choices=ContentStatus.choices, default=ContentStatus.DRAFT)
+
+    # Derived from the working copy at save (staff preview, readability shown to editors).
+    body_html = models.TextField(blank=True, editable=False)
+    toc = models.JSONField(default=list, blank=True, editable=False)
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    reading_minutes = models.PositiveIntegerField(default=1, editable=False)
+    readability_grade = models.FloatField(null=True, blank=True, editable=False)
+
+    # The live version patients see.
+    live_title = models.CharField(max_length=200, blank=True, editable=False)
+    live_html = models.TextField(blank=True, editable=False)
+    live_toc = models.JSONField(default=list, blank=True, editable=False)
+    live_word_count = models.PositiveIntegerField(default=0, editable=False)
+    live_reading_minutes = models.PositiveIntegerField(default=1, editable=False)
+    published_version = models.PositiveIntegerField(default=0, editable=False)
+    material_version = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Latest version whose approval asked patients to re-read."
+    )
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    # Governance.
+    publish_at = models.DateTimeField(
+        null=True, blank=True, help_text="Publish automatically at this time once approved."
+    )
+    expire_at = models.DateTimeField(
+        null=True, blank=True, help_text="Stop showing this page to patients at this time."
+    )
+    checked_against = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Source checked, e.g. 'SPRAVATO US Prescribing Information, rev. 01/2025'.",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    last_reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    next_review_due = models.DateField(null=True, blank=True)
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ContentQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        # Rendered once here, when the source is saved; never per request.
+        self.render_working_copy()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = set(update_fields) | {
+                "body_html", "toc", "word_count", "reading_minutes", "readability_grade",
+            }  # fmt: skip
+        super().save(*args, **kwargs)
+
+    @property
+    def working_title(self):
+        return getattr(self, self.title_field)
+
+    @property
+    def working_body(self):
+        return getattr(self, self.body_field)
+
+    @property
+    def is_live(self):
+        if self.published_version == 0 or self.status == ContentStatus.ARCHIVED:
+            return False
+        return self.expire_at is None or self.expire_at > timezone.now()
+
+    @property
+    def has_unpublished_changes(self):
+        return self.published_version == 0 or self.working_hash() != self.content_hash
+
+    @property
+    def review_overdue(self):
+        return self.next_review_due is not None and self.next_review_due < timezone.localdate()
+
+    def working_hash(self):
+        return content_hash(self.working_title, self.working_body)
+
+    def render_working_copy(self):
+        rendered = markdown.render(self.working_body)
+        self.body_html = rendered.html
+        self.toc = rendered.toc
+        self.word_count = rendered.word_count
+        self.reading_minutes = rendered.reading_minutes
+        self.readability_grade = readability.flesch_kincaid_grade(rendered.text)
+
+    def copy_working_copy_to_live(self):
+        """Make the working copy what patients see (callers handle permission and versioning)."""
+        self.render_working_copy()
+        self.live_title = self.working_title
+        self.live_html = self.body_html
+        self.live_toc = self.toc
+        self.live_word_count = self.word_count
+        self.live_reading_minutes = self.reading_minutes
+        self.content_hash = self.working_hash()
+
+
+def content_hash(*parts):
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update((part or "").replace("\r\n", "\n").strip().encode())
+        digest.update(b"\x00")
+    return digest.hexdigest()
