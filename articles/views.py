@@ -1,19 +1,28 @@
 from django.views.generic import DetailView, ListView
 
 from articles.models import Article
+from portal.views.content import ContentVisibilityMixin
 
 
-class ArticleListView(ListView):
+class ArticleListView(ContentVisibilityMixin, ListView):
+    """Every published article, by title: one query however many there are."""
+
     template_name = "articles/article_list.html"
     context_object_name = "articles"
 
     def get_queryset(self):
-        return Article.objects.published().order_by("live_title")
+        return self.visible(Article.objects.all()).order_by("live_title", "pk")
 
 
-class ArticleDetailView(DetailView):
+class ArticleDetailView(ContentVisibilityMixin, DetailView):
+    """One article: its live version for everyone, its working copy in the staff preview."""
+
     template_name = "articles/article_detail.html"
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.published()
+        return self.visible(Article.objects.all())
+
+    def get_context_data(self, **kwargs):
+        kwargs["page"] = self.shown(self.object)
+        return super().get_context_data(**kwargs)

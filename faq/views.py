@@ -1,19 +1,75 @@
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, ListView
 
 from faq.models import FaqEntry, FaqTopic
+from portal.views.content import ContentVisibilityMixin
 
 
-def _topics_with_live_entries():
-    entries = FaqEntry.objects.published().order_by("position", "pk")
-    return FaqTopic.objects.prefetch_related(Prefetch("entries", queryset=entries, to_attr="published_entries"))
+class FaqViewMixin(ContentVisibilityMixin):
+    def topics(self):
+        """Topics with their visible entries in order: two queries however many there are."""
+        entries = self.visible(FaqEntry.objects.all()).order_by("position", "pk")
+        return FaqTopic.objects.prefetch_related(Prefetch("entries", queryset=entries, to_attr="visible_entries"))
+
+    def shown_entries(self, topic):
+        return [self.shown(entry) for entry in topic.visible_entries]
 
 
-def faq_index(request):
-    topics = [topic for topic in _topics_with_live_entries() if topic.published_entries]
-    return render(request, "faq/index.html", {"topics": topics})
+class FaqIndexView(FaqViewMixin, ListView):
+    """Every topic that has published questions, each with its questions."""
+
+    template_name = "faq/index.html"
+    context_object_name = "topics"
+
+    def get_queryset(self):
+        return self.topics()
+
+    def get_context_data(self, **kwargs):
+        kwargs["sections"] = [
+            {"topic": topic, "entries": self.shown_entries(topic)}
+            for topic in self.object_list
+            if topic.visible_entries
+        ]
+        return super().get_context_data(**kwargs)
 
 
-def faq_topic(request, slug):
-    topic = get_object_or_404(_topics_with_live_entries(), slug=slug)
-    return render(request, "faq/topic.html", {"topic": topic})
+class FaqTopicView(FaqViewMixin, DetailView):
+    """One topic page; for the public it exists only once at least one of its questions is published."""
+
+    template_name = "faq/topic.html"
+    context_object_name = "topic"
+
+    def get_queryset(self):
+        return self.topics()
+
+    def get_object(self, queryset=None):
+        topic = super().get_object(queryset)
+        if not self.preview and not topic.visible_entries:
+            raise Http404("This topic has no published questions.")
+        return topic
+
+    def get_context_data(self, **kwargs):
+        entries = self.shown_entries(self.object)
+        reviewed = [page.content.last_reviewed_at for page in entries if page.content.last_reviewed_at]
+        kwargs["entries"] = entries
+        kwargs["last_reviewed_at"] = max(reviewed, default=None)
+        return super().get_context_data(**kwargs)
+
+
+class FaqEntryPreviewView(FaqViewMixin, DetailView):
+    """Staff preview of one FAQ entry's working copy (only exists as a preview)."""
+
+    template_name = "faq/entry_preview.html"
+    context_object_name = "entry"
+    preview = True
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            FaqEntry.objects.select_related("topic"), topic__slug=self.kwargs["topic"], slug=self.kwargs["slug"]
+        )
+
+    def get_context_data(self, **kwargs):
+        kwargs["page"] = self.shown(self.object)
+        return super().get_context_data(**kwargs)

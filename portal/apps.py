@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = "Patients and sessions"
+
+    def ready(self):
+        from portal import page_cache
+
+        page_cache.connect_signals()

@@ -21,19 +21,31 @@ from portal import markdown, readability
 class ContentStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     IN_REVIEW = "in_review", "In review"
+    # Approved, waiting for its publish_at time (publish_due makes it live).
+    SCHEDULED = "scheduled", "Approved, scheduled"
     PUBLISHED = "published", "Published"
     ARCHIVED = "archived", "Archived"
 
 
 class ContentQuerySet(models.QuerySet):
     def published(self, now=None):
-        """Pages patients may see: approved at least once, not archived, not expired."""
+        """Pages patients may see: approved at least once, not archived or withdrawn, not expired."""
         now = now or timezone.now()
         return (
-            self.filter(published_version__gt=0)
+            self.filter(published_version__gt=0, withdrawn_at__isnull=True)
             .exclude(status=ContentStatus.ARCHIVED)
             .filter(Q(expire_at__isnull=True) | Q(expire_at__gt=now))
         )
+
+    def due_to_publish(self, now=None):
+        """Approved pages whose publish_at has come (portal.services.content.content_publish_due)."""
+        now = now or timezone.now()
+        return self.filter(status=ContentStatus.SCHEDULED, publish_at__lte=now)
+
+    def due_to_expire(self, now=None):
+        """Pages patients still count as live although their expire_at has passed."""
+        now = now or timezone.now()
+        return self.filter(published_version__gt=0, withdrawn_at__isnull=True, expire_at__lte=now)
 
     def review_overdue(self, today=None):
         today = today or timezone.localdate()
@@ -63,6 +75,7 @@ class ReviewedContent(models.Model):
     # The live version patients see.
     live_title = models.CharField(max_length=200, blank=True, editable=False)
     live_html = models.TextField(blank=True, editable=False)
+    live_text = models.TextField(blank=True, editable=False, help_text="Plain text of the live version, for search.")
     live_toc = models.JSONField(default=list, blank=True, editable=False)
     live_word_count = models.PositiveIntegerField(default=0, editable=False)
     live_reading_minutes = models.PositiveIntegerField(default=1, editable=False)
@@ -72,6 +85,12 @@ class ReviewedContent(models.Model):
     )
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When patients stopped seeing this page (archived or expired); cleared by the next approval.",
+    )
 
     # Governance.
     publish_at = models.DateTimeField(
@@ -92,6 +111,13 @@ class ReviewedContent(models.Model):
     next_review_due = models.DateField(null=True, blank=True)
     last_edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    review_note = models.TextField(
+        blank=True, editable=False, help_text="Why a reviewer sent the page back to draft."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -121,7 +147,7 @@ class ReviewedContent(models.Model):
 
     @property
     def is_live(self):
-        if self.published_version == 0 or self.status == ContentStatus.ARCHIVED:
+        if self.published_version == 0 or self.status == ContentStatus.ARCHIVED or self.withdrawn_at is not None:
             return False
         return self.expire_at is None or self.expire_at > timezone.now()
 
@@ -139,6 +165,7 @@ class ReviewedContent(models.Model):
     def render_working_copy(self):
         rendered = markdown.render(self.working_body)
         self.body_html = rendered.html
+        self.working_text = rendered.text  # not stored: copied to live_text on publish
         self.toc = rendered.toc
         self.word_count = rendered.word_count
         self.reading_minutes = rendered.reading_minutes
@@ -149,6 +176,7 @@ class ReviewedContent(models.Model):
         self.render_working_copy()
         self.live_title = self.working_title
         self.live_html = self.body_html
+        self.live_text = self.working_text
         self.live_toc = self.toc
         self.live_word_count = self.word_count
         self.live_reading_minutes = self.reading_minutes

@@ -2,6 +2,11 @@
 
 Used when content is saved (public pages store its output) and by the markdownx live preview
 (MARKDOWNX_MARKDOWNIFY_FUNCTION), so what an editor previews is exactly what patients get.
+
+Order matters: Markdown first, then nh3 on the whole HTML output (raw HTML typed by an editor
+included), then only our own, fixed markup is added to the sanitized HTML: heading ids for the
+table of contents and a scroll wrapper around tables. Nothing an editor types can choose an id,
+a class, a style or an event handler.
 """
 
 import html
@@ -24,17 +29,24 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "abbr": {"title"},
     "img": {"src", "alt", "title", "width", "height"},
-    "h2": {"id"},
-    "h3": {"id"},
-    "h4": {"id"},
     "td": {"colspan", "rowspan", "align"},
     "th": {"colspan", "rowspan", "align", "scope"},
     "ol": {"start"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
-HEADING_RE = re.compile(r'<h([23]) id="([^"]+)">(.*?)</h\1>', re.S)
+# python-markdown's own extensions, chosen one by one ("extra" would add attr_list, which lets
+# editors set ids and attributes, and footnotes, whose links need ids we do not allow).
+MARKDOWN_EXTENSIONS = ["abbr", "def_list", "fenced_code", "tables", "sane_lists"]
+
+# Ids the page templates use themselves; a heading never takes one of them.
+RESERVED_IDS = frozenset({"main", "top", "toc", "content", "search", "site-header", "site-footer"})
+
+H1_RE = re.compile(r"<(/?)h1(?=[\s>])", re.I)
+HEADING_RE = re.compile(r"<h([23])>(.*?)</h\1>", re.S)
+TABLE_RE = re.compile(r"<table>.*?</table>", re.S)
 TAG_RE = re.compile(r"<[^>]+>")
+URL_IGNORED_RE = re.compile(r"[\t\n\r]")
 
 
 @dataclass
@@ -52,40 +64,81 @@ class RenderedMarkdown:
         return max(1, math.ceil(self.word_count / settings.READING_WORDS_PER_MINUTE))
 
 
-def _slugify_heading(value, separator):
-    return slugify(value) or "section"
-
-
 def _markdown_to_html(source):
     md = markdown.Markdown(
-        extensions=["extra", "sane_lists", "toc"],
-        extension_configs={"toc": {"slugify": _slugify_heading, "permalink": False}},
+        extensions=MARKDOWN_EXTENSIONS,
+        # Column alignment as align="..." (kept by the sanitizer) rather than style="..." (removed).
+        extension_configs={"tables": {"use_align_attribute": True}},
         output_format="html",
     )
-    return md.convert(source or "")
+    # The page title is the only h1: a "# Heading" in the body becomes a section heading.
+    return H1_RE.sub(r"<\1h2", md.convert(source or ""))
+
+
+def _only_local_images(tag, attribute, value):
+    # Images come from our own uploads: another site's image would tell it who reads which page
+    # (and the Content-Security-Policy would block it anyway).
+    if tag == "img" and attribute == "src":
+        # As a browser reads it: tabs and newlines removed, spaces and controls trimmed; "//host"
+        # and "/\\host" lead to another site.
+        url = URL_IGNORED_RE.sub("", value).strip("".join(map(chr, range(0x21))))
+        return url if url.startswith("/") and url[1:2] not in ("/", "\\") else None
+    return value
 
 
 def sanitize(raw_html):
-    # Headings keep their ids (for the table of contents); nothing else may carry one.
     return nh3.clean(
         raw_html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_only_local_images,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
 
 
+def html_to_text(clean_html):
+    """Plain text of sanitized HTML, whitespace collapsed (search, word count, readability)."""
+    text = html.unescape(nh3.clean(clean_html or "", tags=set()))
+    return " ".join(text.split())
+
+
+def _add_heading_ids(clean_html):
+    """Give every h2/h3 a stable id from its text (unique on the page) and list them for the TOC."""
+    toc = []
+    used = set(RESERVED_IDS)
+
+    def add_id(match):
+        level, inner = match.group(1), match.group(2)
+        text = " ".join(html.unescape(TAG_RE.sub("", inner)).split())
+        base = slugify(text)[:80].strip("-") or "section"
+        anchor, number = base, 1
+        while anchor in used:
+            number += 1
+            anchor = f"{base}-{number}"
+        used.add(anchor)
+        toc.append({"level": int(level), "id": anchor, "text": text})
+        return f'<h{level} id="{anchor}">{inner}</h{level}>'
+
+    return HEADING_RE.sub(add_id, clean_html), toc
+
+
+def _wrap_tables(clean_html):
+    # A wide table scrolls inside its own box on a phone instead of widening the page; the box
+    # can take keyboard focus so it can be scrolled without a mouse.
+    return TABLE_RE.sub(
+        lambda match: f'<div class="table-scroll" role="region" aria-label="Table" tabindex="0">{match.group(0)}</div>',
+        clean_html,
+    )
+
+
 def render(source):
     """Markdown source -> sanitized HTML, its h2/h3 table of contents and its plain text."""
     clean_html = sanitize(_markdown_to_html(source))
-    toc = [
-        {"level": int(level), "id": anchor, "text": html.unescape(TAG_RE.sub("", inner)).strip()}
-        for level, anchor, inner in HEADING_RE.findall(clean_html)
-    ]
-    text = html.unescape(nh3.clean(clean_html, tags=set()))
-    return RenderedMarkdown(html=clean_html, toc=toc, text=" ".join(text.split()))
+    text = html_to_text(clean_html)
+    with_ids, toc = _add_heading_ids(clean_html)
+    return RenderedMarkdown(html=_wrap_tables(with_ids), toc=toc, text=text)
 
 
 def render_markdown(source):

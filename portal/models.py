@@ -1,13 +1,15 @@
 """Treatments, patients, sessions, reading records, content versions and the staff audit log."""
 
 import hashlib
+import hmac
 import secrets
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -70,6 +72,18 @@ class Patient(models.Model):
         return f"{self.display_name} ({self.reference})"
 
 
+def item_done_q(prefix=""):
+    """The one definition of "done" for a session item: acknowledged, and at or after the content's latest
+    material change (a page whose content changed materially after the patient acknowledged it must be read
+    again). `prefix` reaches the item through a relation, e.g. "items__" from a session."""
+    return Q(
+        **{
+            f"{prefix}record__acknowledged_at__isnull": False,
+            f"{prefix}record__acknowledged_version__gte": F(f"{prefix}current_material_version"),
+        }
+    )
+
+
 class SessionQuerySet(models.QuerySet):
     def upcoming(self, now=None):
         now = now or timezone.now()
@@ -82,12 +96,7 @@ class SessionQuerySet(models.QuerySet):
         """Annotate item counts in the same query: no query per session."""
         return self.annotate(
             items_total=Count("items", filter=Q(items__required=True), distinct=True),
-            items_done=Count(
-                "items",
-                filter=Q(items__required=True, items__record__acknowledged_at__isnull=False)
-                & ~Q(items__record__acknowledged_version__lt=models.F("items__current_material_version")),
-                distinct=True,
-            ),
+            items_done=Count("items", filter=Q(items__required=True) & item_done_q("items__"), distinct=True),
             open_questions=Count(
                 "items__questions", filter=Q(items__questions__answered_at__isnull=True), distinct=True
             ),
@@ -95,6 +104,11 @@ class SessionQuerySet(models.QuerySet):
 
     def for_link_token(self, token):
         return self.filter(token_hash=hash_token(token))
+
+    def with_valid_link(self, now=None):
+        """Sessions whose patient link works now: issued, not revoked, not expired."""
+        now = now or timezone.now()
+        return self.filter(token_hash__isnull=False, link_revoked_at__isnull=True, link_expires_at__gt=now)
 
 
 class SessionStatus(models.TextChoices):
@@ -147,6 +161,15 @@ class TreatmentSession(models.Model):
             and self.link_expires_at > timezone.now()
         )
 
+    @property
+    def is_ready(self):
+        """All required items done (needs TreatmentSession.objects.with_completion())."""
+        return self.items_done >= self.items_total
+
+    def link_matches(self, token):
+        """True if `token` is this session's current, valid link token (constant-time comparison)."""
+        return self.link_is_valid and hmac.compare_digest(self.token_hash, hash_token(token))
+
     def issue_link_token(self):
         """Set a new token (replacing any earlier one) and return it; the caller saves and shows it once."""
         token = secrets.token_urlsafe(32)  # 256 random bits
@@ -160,6 +183,31 @@ class TreatmentSession(models.Model):
         return token
 
 
+class ItemState(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+
+
+class SessionItemQuerySet(models.QuerySet):
+    def with_state(self):
+        """Items with their record, content, `is_done` and `estimated_words` in one query (see the properties)."""
+        from faq.models import FaqEntry
+
+        faq_words = (
+            FaqEntry.objects.published()
+            .filter(topic=OuterRef("faq_topic_id"))
+            .order_by()
+            .values("topic")
+            .annotate(words=Sum("live_word_count"))
+            .values("words")
+        )
+        return self.select_related("record", "article", "faq_topic").annotate(
+            is_done=Case(When(item_done_q(), then=Value(True)), default=Value(False), output_field=BooleanField()),
+            estimated_words=Coalesce(F("article__live_word_count"), Subquery(faq_words), Value(0)),
+        )
+
+
 class SessionItem(models.Model):
     """A reading-list entry copied onto a session when it is created."""
 
@@ -170,6 +218,8 @@ class SessionItem(models.Model):
     required = models.BooleanField(default=True)
     # Mirrors the content's material_version so completion can be computed in one query.
     current_material_version = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = SessionItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["session", "position"]
@@ -189,6 +239,60 @@ class SessionItem(models.Model):
     def content(self):
         return self.article or self.faq_topic
 
+    @property
+    def title(self):
+        return self.article.live_title if self.article_id else self.faq_topic.title
+
+    @property
+    def content_version(self):
+        """The live version of the content now: article.published_version or the FAQ topic's version."""
+        return self.article.published_version if self.article_id else self.faq_topic.version
+
+    @property
+    def content_hash(self):
+        return self.content.content_hash
+
+    @property
+    def reading_record(self):
+        """The record, or None before the patient first opens the page (no query after with_state())."""
+        try:
+            return self.record
+        except ReadingRecord.DoesNotExist:
+            return None
+
+    # The properties below need SessionItem.objects.with_state().
+    @property
+    def estimated_seconds(self):
+        return round(self.estimated_words * 60 / settings.READING_WORDS_PER_MINUTE)
+
+    @property
+    def estimated_minutes(self):
+        return max(1, -(-self.estimated_words // settings.READING_WORDS_PER_MINUTE))
+
+    @property
+    def state(self):
+        if self.is_done:
+            return ItemState.DONE
+        record = self.reading_record
+        if record is not None and (record.opened_at or record.acknowledged_at):
+            return ItemState.IN_PROGRESS
+        return ItemState.NOT_STARTED
+
+    @property
+    def read_earlier_version(self):
+        """Acknowledged, but the content has changed materially since: it counts as not done."""
+        record = self.reading_record
+        return record is not None and record.acknowledged_at is not None and not self.is_done
+
+    @property
+    def read_quickly(self):
+        """Acknowledged after less than READ_QUICKLY_FRACTION of the estimated reading time."""
+        record = self.reading_record
+        if record is None or record.acknowledged_at is None or not self.estimated_words:
+            return False
+        seconds = record.reading_seconds
+        return seconds is not None and seconds < settings.READ_QUICKLY_FRACTION * self.estimated_seconds
+
 
 class ReadingRecord(models.Model):
     """What one patient did with one session item. Exactly one row per item (OneToOne = unique)."""
@@ -206,6 +310,24 @@ class ReadingRecord(models.Model):
 
     def __str__(self):
         return f"Reading record for item {self.item_id}"
+
+    @property
+    def seconds_open_to_acknowledge(self):
+        if self.opened_at is None or self.acknowledged_at is None:
+            return None
+        return max(0, int((self.acknowledged_at - self.opened_at).total_seconds()))
+
+    @property
+    def measured_by_script(self):
+        return self.seconds_visible > 0
+
+    @property
+    def reading_seconds(self):
+        """Seconds visible as the page's script measured them; without JavaScript (no report came), the time
+        from opening the page to acknowledging it."""
+        if self.measured_by_script:
+            return self.seconds_visible
+        return self.seconds_open_to_acknowledge
 
 
 class ProgressReport(models.Model):
@@ -240,8 +362,24 @@ class PatientQuestion(models.Model):
         return f"Question on item {self.item_id}"
 
 
+class ContentVersionQuerySet(models.QuerySet):
+    def for_content(self, content):
+        return self.filter(content_type=ContentType.objects.get_for_model(content), object_id=content.pk)
+
+    def published(self):
+        """Versions that reached patients (an approval waiting for its publish time has none yet)."""
+        return self.filter(published_at__isnull=False)
+
+    def pending(self):
+        return self.filter(published_at__isnull=True)
+
+
 class ContentVersion(models.Model):
-    """Every approved version of an article or FAQ entry, kept for ever: what a patient read."""
+    """Every approved version of an article or FAQ entry, kept for ever: what a patient read.
+
+    A row is written when a reviewer approves a change; `published_at` is set when it reaches patients
+    (at once, or later by publish_due when the approval was scheduled).
+    """
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.PositiveBigIntegerField()
@@ -260,6 +398,9 @@ class ContentVersion(models.Model):
     )
     approved_by_name = models.CharField(max_length=150, blank=True)
     approved_at = models.DateTimeField()
+    published_at = models.DateTimeField(null=True, blank=True, help_text="When patients started seeing it.")
+
+    objects = ContentVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["content_type", "object_id", "-version"]
@@ -272,8 +413,30 @@ class ContentVersion(models.Model):
         return f"{self.title} v{self.version}"
 
 
+class AuditLogIsAppendOnly(Exception):
+    """Raised on any attempt to change or delete an audit event."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # The one change allowed: forgetting the link to a deleted user (on_delete=SET_NULL goes
+        # through QuerySet.update). The copy of the user name stays.
+        if kwargs.keys() == {"user"} and kwargs["user"] is None:
+            return super().update(**kwargs)
+        raise AuditLogIsAppendOnly("Audit events cannot be changed.")
+
+    def delete(self):
+        raise AuditLogIsAppendOnly("Audit events cannot be deleted.")
+
+    delete.queryset_only = True
+
+
 class AuditEvent(models.Model):
-    """Append-only log of staff access to patient data. Survives the deletion of the user."""
+    """Append-only log of staff access to patient data. Survives the deletion of the user.
+
+    The model refuses updates and deletes (save of an existing row, delete, QuerySet.update/delete);
+    its admin is read-only for everyone, superusers included.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -286,8 +449,20 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # Only "view": nobody can be given a right to add, change or delete audit events.
+        default_permissions = ("view",)
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.username} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditLogIsAppendOnly("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly("Audit events cannot be deleted.")

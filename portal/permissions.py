@@ -23,6 +23,19 @@ def can_preview_content(user):
     return user.is_active and user.is_staff
 
 
+EDIT_CONTENT_PERMISSIONS = (
+    "articles.add_article",
+    "articles.change_article",
+    "faq.add_faqentry",
+    "faq.change_faqentry",
+)
+
+
+def can_edit_content(user):
+    """Editors and reviewers: the Markdown editor's live preview and image upload."""
+    return user.is_active and user.is_staff and any(user.has_perm(perm) for perm in EDIT_CONTENT_PERMISSIONS)
+
+
 def patient_data_required(view):
     """Anonymous users go to the login page; logged-in users without the permission get 403."""
 

@@ -7,6 +7,7 @@ DJANGO_SECRET_KEY; `make run` sets DJANGO_DEBUG=true for local use.
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -106,6 +108,9 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # The test database is a file (one per test run), not SQLite's in-memory database: the browser
+            # tests' live server answers in several threads, and each needs a connection of its own.
+            "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"portal-test-{os.getpid()}.sqlite3")},
         }
     }
 
@@ -115,8 +120,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # across all of them.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "BACKEND": "portal.cache.DatabaseCache",  # Django's, with an atomic incr (rate limits)
         "LOCATION": "portal_cache",
+    },
+    # Whole public pages, per process; invalidated across servers by a generation kept in "default"
+    # (portal.page_cache). TIMEOUT bounds how long a page whose content expires by time alone lingers.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "public-pages",
+        "TIMEOUT": 60,
+        "OPTIONS": {"MAX_ENTRIES": 1000},
     },
 }
 
@@ -133,7 +146,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
@@ -199,6 +212,13 @@ MARKDOWNX_IMAGE_MAX_SIZE = {"size": (1600, 1600), "quality": 85}
 # counts as "read quickly".
 READING_WORDS_PER_MINUTE = int(os.environ.get("READING_WORDS_PER_MINUTE", 200))
 READ_QUICKLY_FRACTION = float(os.environ.get("READ_QUICKLY_FRACTION", 0.4))
+
+# Content governance (docs/governance.md): a page's next review is due this many days after its
+# approval; the admin's review page also lists pages due within CONTENT_REVIEW_DUE_SOON_DAYS; editors
+# are warned when a page reads above READABILITY_MAX_GRADE (Flesch–Kincaid US school grade).
+CONTENT_REVIEW_INTERVAL_DAYS = int(os.environ.get("CONTENT_REVIEW_INTERVAL_DAYS", 365))
+CONTENT_REVIEW_DUE_SOON_DAYS = int(os.environ.get("CONTENT_REVIEW_DUE_SOON_DAYS", 30))
+READABILITY_MAX_GRADE = float(os.environ.get("READABILITY_MAX_GRADE", 8))
 
 # Patient links.
 PATIENT_LINK_VALID_DAYS_AFTER_SESSION = int(os.environ.get("PATIENT_LINK_VALID_DAYS_AFTER_SESSION", 7))

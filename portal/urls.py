@@ -1,12 +1,23 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from portal.views import public
+from portal.views import markdownx, public
 
 urlpatterns = [
     path("", public.home, name="home"),
+    path("search/", public.search, name="search"),
     path("healthz", public.healthz, name="healthz"),
     path("articles/", include("articles.urls")),
     path("faq/", include("faq.urls")),
+    # markdownx's views, staff only, at MARKDOWNX_URLS_PATH / MARKDOWNX_UPLOAD_URLS_PATH (not markdownx.urls).
+    path("staff/markdownx/markdownify/", markdownx.StaffMarkdownifyView.as_view(), name="markdownx_markdownify"),
+    path("staff/markdownx/upload/", markdownx.StaffImageUploadView.as_view(), name="markdownx_upload"),
+    path("p/", include("portal.urls_patient")),
+    path("staff/", include("portal.urls_staff")),
     path("admin/", admin.site.urls),
 ]
+
+# Uploaded images: served by Django only in local development; production serves MEDIA_ROOT itself.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,52 @@
+"""Django's database cache with an atomic `incr`.
+
+Django's DatabaseCache inherits BaseCache.incr, which is a get followed by a set: two app servers
+counting at once both read 5 and both write 6, and the set also resets the entry's expiry to the
+default timeout. Rate limits count with `add` + `incr` (portal.ratelimit), so here `incr` reads
+and writes the row inside one transaction holding its lock (SELECT ... FOR UPDATE on PostgreSQL;
+SQLite's IMMEDIATE transactions take the write lock at BEGIN) and leaves the expiry alone.
+"""
+
+import base64
+import pickle
+
+from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
+from django.db import connections, models, router, transaction
+from django.utils.timezone import now as tz_now
+
+
+class DatabaseCache(DjangoDatabaseCache):
+    def incr(self, key, delta=1, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        quote_name = connection.ops.quote_name
+        table = quote_name(self._table)
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        with transaction.atomic(using=db), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {quote_name('value')}, {quote_name('expires')} FROM {table} "  # noqa: S608 - quoted names
+                f"WHERE {quote_name('cache_key')} = %s{lock}",
+                [key],
+            )
+            row = cursor.fetchone()
+            if row is not None:
+                expires = row[1]
+                expression = models.Expression(output_field=models.DateTimeField())
+                for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(
+                    connection
+                ):
+                    expires = converter(expires, expression, connection)
+            if row is None or expires < tz_now():
+                raise ValueError(f"Key '{key}' not found")
+            value = pickle.loads(base64.b64decode(connection.ops.process_clob(row[0]).encode()))  # noqa: S301
+            new_value = value + delta
+            encoded = base64.b64encode(pickle.dumps(new_value, self.pickle_protocol)).decode("latin1")
+            cursor.execute(
+                f"UPDATE {table} SET {quote_name('value')} = %s WHERE {quote_name('cache_key')} = %s",  # noqa: S608
+                [encoded, key],
+            )
+        return new_value
+
+    def decr(self, key, delta=1, version=None):
+        return self.incr(key, -delta, version=version)

@@ -1,0 +1,155 @@
+"""What `manage.py load_demo` does, as functions the command and the tests call.
+
+Demo pages go through the same review workflow as real ones (portal.services.content): the demo editor writes
+and submits them, the demo reviewer approves them against the product label, so every change is a kept,
+numbered version with both names on it.
+"""
+
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from articles.models import Article
+from faq.models import FaqEntry, FaqTopic
+from portal.content import ContentStatus
+from portal.demo import demo_articles, demo_faq_topics
+from portal.services.content import content_approve, content_record_edit, content_submit_for_review
+
+EDITOR, REVIEWER, FRONT_DESK, ADMIN = "editor", "reviewer", "frontdesk", "admin"
+# (user name, group); the admin is a superuser in no group.
+DEMO_ACCOUNTS = (
+    (EDITOR, "Editor"),
+    (REVIEWER, "Clinical reviewer"),
+    (FRONT_DESK, "Clinic staff"),
+    (ADMIN, None),
+)
+
+
+class DemoSetupError(Exception):
+    """The database is not ready for the demo (e.g. migrations that create the staff groups have not run)."""
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    user: object
+    password: str
+    role: str
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    kind: str  # "article" or "FAQ entry"
+    label: str
+    outcome: str  # created, updated, unchanged, kept
+    version: int
+
+    def describe(self):
+        return {
+            "created": f"published v{self.version}",
+            "updated": f"source changed, published v{self.version}",
+            "unchanged": f"unchanged (v{self.version})",
+            "kept": "left as staff changed it in the admin"
+            + (f" (live: v{self.version})" if self.version else " (not published)"),
+        }[self.outcome]
+
+
+@transaction.atomic
+def demo_accounts_reset():
+    """Create or update one staff account per role, each with a new random password (returned, never stored)."""
+    groups = {}
+    for _username, group_name in DEMO_ACCOUNTS:
+        if group_name is None:
+            continue
+        try:
+            groups[group_name] = Group.objects.get(name=group_name)
+        except Group.DoesNotExist:
+            raise DemoSetupError(
+                f'The staff group "{group_name}" does not exist: run "manage.py migrate" first.'
+            ) from None
+
+    user_model = get_user_model()
+    accounts = []
+    for username, group_name in DEMO_ACCOUNTS:
+        user, _created = user_model.objects.get_or_create(**{user_model.USERNAME_FIELD: username})
+        password = secrets.token_urlsafe(12)
+        user.set_password(password)
+        user.is_active = True
+        user.is_staff = True
+        user.is_superuser = group_name is None
+        user.save()
+        user.groups.set([groups[group_name]] if group_name else [])
+        accounts.append(DemoAccount(user=user, password=password, role=group_name or "Superuser"))
+    return accounts
+
+
+@transaction.atomic
+def demo_content_load(*, editor, reviewer):
+    """Create and publish the demo articles and FAQ; bring pages up to date when their source file changed.
+
+    A page someone changed in the admin (a pending draft, or a version edited by another user) is left alone.
+    """
+    outcomes = []
+    for demo in demo_articles():
+        article = Article.objects.filter(slug=demo.slug).first()
+        if article is None:
+            article = Article(slug=demo.slug)
+        fields = {"title": demo.title, "summary": demo.summary, "body": demo.body}
+        outcome = _sync(article, fields, checked_against=demo.checked_against, editor=editor, reviewer=reviewer)
+        outcomes.append(PageOutcome("article", demo.title, outcome, article.published_version))
+
+    for demo_topic in demo_faq_topics():
+        topic, _created = FaqTopic.objects.get_or_create(
+            slug=demo_topic.slug,
+            defaults={"title": demo_topic.title, "intro": demo_topic.intro, "position": demo_topic.position},
+        )
+        for demo in demo_topic.entries:
+            entry = FaqEntry.objects.filter(topic=topic, slug=demo.slug).first()
+            if entry is None:
+                # Order is set once: staff may reorder entries in the admin afterwards.
+                entry = FaqEntry(topic=topic, slug=demo.slug, position=demo.position)
+            fields = {"question": demo.question, "answer": demo.answer}
+            outcome = _sync(entry, fields, checked_against=demo_topic.checked_against, editor=editor, reviewer=reviewer)
+            outcomes.append(
+                PageOutcome("FAQ entry", f"{topic.title}: {demo.question}", outcome, entry.published_version)
+            )
+    return outcomes
+
+
+def _sync(content, fields, *, checked_against, editor, reviewer):
+    """Bring `content` (new or existing) to `fields` through the review workflow, unless staff changed the page.
+
+    The demo editor makes the change and submits it; the demo reviewer approves it (four eyes, checked against
+    the label), exactly as people do in the admin.
+    """
+    is_new = content.pk is None
+    if not is_new:
+        if _changed_by_staff(content, editor=editor):
+            return "kept"
+        if content.content_hash == type(content)(**_identity(content), **fields).working_hash():
+            return "unchanged"
+    for name, value in fields.items():
+        setattr(content, name, value)
+    content_record_edit(content=content, by=editor)
+    content.save()
+    content_submit_for_review(content=content, by=editor)
+    # A changed source asks patients of upcoming sessions to read the page again (no effect on a first version).
+    content_approve(content=content, by=reviewer, checked_against=checked_against, material_change=True)
+    return "created" if is_new else "updated"
+
+
+def _identity(content):
+    return {"topic": content.topic} if isinstance(content, FaqEntry) else {}
+
+
+def _changed_by_staff(content, *, editor):
+    """True when the page is not simply the published demo page: archived, withdrawn, in review, a pending
+    draft, or last changed by someone other than the demo editor (including a page with this slug made by hand)."""
+    return (
+        content.status != ContentStatus.PUBLISHED
+        or content.withdrawn_at is not None
+        or content.has_unpublished_changes
+        or content.last_edited_by_id != editor.pk
+    )

@@ -1,0 +1,65 @@
+"""Staff groups and their permissions.
+
+- Editor: writes articles and FAQ (add/change/view), sees their kept versions; never sees patients.
+- Clinical reviewer: what an editor may do, and approves content for patients (portal.approve_content).
+- Clinic staff: patients, sessions, treatments and reading lists, patient questions, and the dashboard
+  (portal.view_patient_data).
+
+Permissions are normally created by a post_migrate signal, i.e. after all migrations have run; this
+migration creates them first (create_permissions), so it works on a fresh database.
+"""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+CONTENT = [
+    ("articles", "add_article"), ("articles", "change_article"), ("articles", "view_article"),
+    ("faq", "add_faqtopic"), ("faq", "change_faqtopic"), ("faq", "view_faqtopic"),
+    ("faq", "add_faqentry"), ("faq", "change_faqentry"), ("faq", "view_faqentry"),
+    ("portal", "view_contentversion"),
+]
+GROUPS = {
+    "Editor": CONTENT,
+    "Clinical reviewer": [*CONTENT, ("portal", "approve_content")],
+    "Clinic staff": [
+        ("portal", "view_patient_data"),
+        ("portal", "add_patient"), ("portal", "change_patient"), ("portal", "view_patient"),
+        ("portal", "add_treatmentsession"), ("portal", "change_treatmentsession"), ("portal", "view_treatmentsession"),
+        ("portal", "add_treatment"), ("portal", "change_treatment"), ("portal", "view_treatment"),
+        ("portal", "add_readinglistitem"), ("portal", "change_readinglistitem"), ("portal", "view_readinglistitem"),
+        ("portal", "delete_readinglistitem"),
+        ("portal", "view_sessionitem"), ("portal", "view_readingrecord"), ("portal", "view_patientquestion"),
+    ],
+}
+
+
+def create_groups(apps, schema_editor):
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0, using=schema_editor.connection.alias)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, wanted in GROUPS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        permissions = []
+        for app_label, codename in wanted:
+            permissions.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(permissions)
+
+
+def remove_groups(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=GROUPS).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("portal", "0001_initial"),
+        ("articles", "0001_initial"),
+        ("faq", "0001_initial"),
+    ]
+
+    operations = [migrations.RunPython(create_groups, remove_groups)]

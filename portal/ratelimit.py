@@ -1,0 +1,61 @@
+"""Per-address limit on wrong patient-link guesses, counted in the shared cache.
+
+A fixed window per client address: the first wrong guess starts a window of
+PATIENT_LINK_BAD_TRY_WINDOW_SECONDS; once PATIENT_LINK_MAX_BAD_TRIES wrong guesses are counted in
+it, every link request from that address gets 429 until the window ends. Counting uses `cache.add`
+(creates the counter only if missing) and `cache.incr`, both atomic on the shared database cache
+(portal.cache.DatabaseCache), so concurrent requests on several app servers are all counted.
+IPv6 clients are counted per /64 network, since one host usually holds a whole /64.
+"""
+
+import ipaddress
+
+from django.conf import settings
+from django.core.cache import cache
+
+KEY_PREFIX = "ratelimit:patient-link"
+
+
+def client_address(request):
+    """The client's address. Behind N trusted reverse proxies (RATELIMIT_TRUSTED_PROXY_COUNT = N), the N-th
+    address from the right of X-Forwarded-For; otherwise REMOTE_ADDR (never a header a client can forge)."""
+    trusted = getattr(settings, "RATELIMIT_TRUSTED_PROXY_COUNT", 0)
+    address = request.META.get("REMOTE_ADDR", "")
+    if trusted:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= trusted:
+            address = forwarded[-trusted]
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return "unknown"
+    if parsed.version == 6:
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+def _key(request):
+    return f"{KEY_PREFIX}:{client_address(request)}"
+
+
+def bad_tries(request):
+    return cache.get(_key(request), 0)
+
+
+def link_guessing_blocked(request):
+    """True once this address has made PATIENT_LINK_MAX_BAD_TRIES wrong guesses in the current window."""
+    return bad_tries(request) >= settings.PATIENT_LINK_MAX_BAD_TRIES
+
+
+def count_bad_try(request):
+    """Count one wrong guess; returns the count in the current window."""
+    key = _key(request)
+    window = settings.PATIENT_LINK_BAD_TRY_WINDOW_SECONDS
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window ended between add and incr: this guess starts a new one
+        cache.add(key, 0, timeout=window)
+        return cache.incr(key)

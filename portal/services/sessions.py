@@ -1,0 +1,209 @@
+"""Cross-model actions on treatment sessions, their patient links and the patient's reading records.
+
+Everything a patient does is safe under concurrent requests (two tabs, a beacon racing a form post,
+a resent report): one ReadingRecord per item (OneToOne, created with get_or_create), timestamps
+written only while still empty (first write wins), counters added with F(), and beacon reports
+de-duplicated by their client-made id (unique constraint).
+"""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from portal.models import (
+    PatientQuestion,
+    ProgressReport,
+    ReadingFrequency,
+    ReadingRecord,
+    SessionItem,
+    SessionStatus,
+    TreatmentSession,
+)
+
+# Sessions that did not happen do not count when deciding whether a session is the patient's first.
+NOT_HELD = (SessionStatus.CANCELLED, SessionStatus.NO_SHOW)
+
+
+# Sessions and links ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def session_create(*, patient, treatment, scheduled_at, status=SessionStatus.SCHEDULED):
+    """Create a session and copy the treatment's reading list onto it."""
+    session = TreatmentSession.objects.create(
+        patient=patient, treatment=treatment, scheduled_at=scheduled_at, status=status
+    )
+    session_copy_reading_list(session=session)
+    return session
+
+
+def session_is_first_of_treatment(*, session):
+    """True when the patient has no earlier session of this treatment that took place or is still planned."""
+    return (
+        not TreatmentSession.objects.filter(
+            patient_id=session.patient_id, treatment_id=session.treatment_id, scheduled_at__lt=session.scheduled_at
+        )
+        .exclude(status__in=NOT_HELD)
+        .exclude(pk=session.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def session_copy_reading_list(*, session):
+    """Copy the treatment's reading list onto a new session, so later edits of the list do not rewrite history.
+
+    Only pages patients can see now are copied (a draft or archived page on the list is skipped); items marked
+    "first session only" are copied only onto the patient's first session of this treatment. Returns the
+    items created."""
+    from articles.models import Article
+    from faq.models import FaqEntry
+
+    first = session_is_first_of_treatment(session=session)
+    live_articles = set(Article.objects.published().values_list("pk", flat=True))
+    live_topics = set(FaqEntry.objects.published().values_list("topic_id", flat=True))
+    items = []
+    position = 0
+    for entry in session.treatment.reading_list.select_related("article", "faq_topic").order_by("position", "pk"):
+        if entry.frequency == ReadingFrequency.FIRST_SESSION and not first:
+            continue
+        if entry.article_id and entry.article_id not in live_articles:
+            continue
+        if entry.faq_topic_id and entry.faq_topic_id not in live_topics:
+            continue
+        position += 1
+        items.append(
+            SessionItem(
+                session=session,
+                position=position,
+                article=entry.article,
+                faq_topic=entry.faq_topic,
+                required=entry.required,
+                current_material_version=(entry.article or entry.faq_topic).material_version,
+            )
+        )
+    return SessionItem.objects.bulk_create(items)
+
+
+def session_issue_link(*, session):
+    """Replace any earlier link with a new one (the old token stops working) and return the new token.
+
+    The token is not stored anywhere (only its SHA-256): show it once and forget it."""
+    token = session.issue_link_token()
+    session.save(update_fields=["token_hash", "link_issued_at", "link_expires_at", "link_revoked_at"])
+    return token
+
+
+def session_revoke_link(*, session, now=None):
+    """Stop the current link (and every patient browser that opened it) from working."""
+    now = now or timezone.now()
+    TreatmentSession.objects.filter(pk=session.pk, link_revoked_at__isnull=True).update(link_revoked_at=now)
+    session.refresh_from_db(fields=["link_revoked_at"])
+    return session
+
+
+def session_reschedule_link(*, session):
+    """Keep the link's expiry in step with the session time after a reschedule."""
+    if session.token_hash and session.link_revoked_at is None:
+        session.link_expires_at = session.scheduled_at + timezone.timedelta(
+            days=settings.PATIENT_LINK_VALID_DAYS_AFTER_SESSION
+        )
+        session.save(update_fields=["link_expires_at"])
+
+
+# Reading records ------------------------------------------------------------------------------------
+
+
+def _record_for(item):
+    """The item's one reading record, created on first use. A concurrent creator may win the insert:
+    then the unique constraint fails here and we read the winner's row."""
+    try:
+        with transaction.atomic():
+            record, _ = ReadingRecord.objects.get_or_create(item=item)
+    except IntegrityError:
+        record = ReadingRecord.objects.get(item=item)
+    return record
+
+
+def _content_version_and_hash(item, content=None):
+    content = content or item.content
+    version = content.published_version if item.article_id else content.version
+    return version, content.content_hash
+
+
+def _set_if_empty(record_id, now, *fields):
+    """First write wins: set each timestamp field only while it is still empty."""
+    for field in fields:
+        ReadingRecord.objects.filter(pk=record_id, **{f"{field}__isnull": True}).update(
+            **{field: now, "updated_at": now}
+        )
+
+
+def record_open(*, item, content=None, now=None):
+    """The patient opened the item's page: first opened time, and the version and hash shown."""
+    now = now or timezone.now()
+    version, content_hash = _content_version_and_hash(item, content)
+    record = _record_for(item)
+    with transaction.atomic():
+        _set_if_empty(record.pk, now, "opened_at")
+        # Before acknowledging, the record says which version was last shown; after, which one was acknowledged.
+        ReadingRecord.objects.filter(pk=record.pk, acknowledged_at__isnull=True).update(
+            content_version=version, content_hash=content_hash, updated_at=now
+        )
+    record.refresh_from_db()
+    return record
+
+
+def record_progress(*, item, client_id, seconds, reached_end, now=None):
+    """Add one beacon report. A report whose client id was seen before changes nothing; returns False then."""
+    now = now or timezone.now()
+    record = _record_for(item)
+    try:
+        with transaction.atomic():
+            ProgressReport.objects.create(item=item, client_id=client_id, seconds=seconds, reached_end=reached_end)
+            updates = {"updated_at": now}
+            if seconds:
+                updates["seconds_visible"] = F("seconds_visible") + seconds
+            ReadingRecord.objects.filter(pk=record.pk).update(**updates)
+            _set_if_empty(record.pk, now, "opened_at")
+            if reached_end:
+                _set_if_empty(record.pk, now, "end_reached_at")
+    except IntegrityError:
+        return False
+    return True
+
+
+def record_acknowledge(*, item, content=None, now=None):
+    """ "I have read and understood this": acknowledged (first time kept), end reached, the version read."""
+    now = now or timezone.now()
+    version, content_hash = _content_version_and_hash(item, content)
+    record = _record_for(item)
+    with transaction.atomic():
+        _set_if_empty(record.pk, now, "opened_at", "acknowledged_at", "end_reached_at")
+        # The acknowledged version only ever rises (a re-read after a material change moves it up).
+        ReadingRecord.objects.filter(pk=record.pk).filter(
+            Q(acknowledged_version__isnull=True) | Q(acknowledged_version__lt=version)
+        ).update(acknowledged_version=version, content_version=version, content_hash=content_hash, updated_at=now)
+    record.refresh_from_db()
+    return record
+
+
+def record_ask_question(*, item, text, now=None):
+    """ "I have a question about this": goes to the staff queue; the item does not become done."""
+    now = now or timezone.now()
+    record = _record_for(item)
+    with transaction.atomic():
+        _set_if_empty(record.pk, now, "opened_at")
+        question = PatientQuestion.objects.create(item=item, text=text)
+    return question
+
+
+def question_mark_answered(*, question, by, now=None):
+    """Mark a patient's question answered (the first staff member to do so is kept)."""
+    now = now or timezone.now()
+    updated = PatientQuestion.objects.filter(pk=question.pk, answered_at__isnull=True).update(
+        answered_at=now, answered_by=by
+    )
+    question.refresh_from_db(fields=["answered_at", "answered_by"])
+    return bool(updated)

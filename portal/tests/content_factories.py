@@ -1,0 +1,60 @@
+"""Small factories for articles, FAQ topics and entries, published through the real service."""
+
+import itertools
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.cache import caches
+
+from articles.models import Article
+from faq.models import FaqEntry, FaqTopic
+from portal.services.content import content_publish
+
+_numbers = itertools.count(1)
+
+
+def make_user(username=None, *, staff=False, superuser=False, perms=()):
+    username = username or f"user{next(_numbers)}"
+    user = get_user_model().objects.create_user(
+        username, password="a-long-test-password-42", is_staff=staff or superuser, is_superuser=superuser
+    )
+    for codename in perms:
+        app_label, _, name = codename.partition(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=name))
+    return user
+
+
+def make_article(*, publish=False, by=None, **fields):
+    number = next(_numbers)
+    fields.setdefault("title", f"Article {number}")
+    fields.setdefault("slug", f"article-{number}")
+    fields.setdefault("summary", f"Summary of article {number}.")
+    fields.setdefault("body", f"## Section {number}\n\nSome text for article {number}.")
+    article = Article.objects.create(**fields)
+    if publish:
+        content_publish(content=article, by=by)
+    return article
+
+
+def make_topic(**fields):
+    number = next(_numbers)
+    fields.setdefault("title", f"Topic {number}")
+    fields.setdefault("slug", f"topic-{number}")
+    return FaqTopic.objects.create(**fields)
+
+
+def make_entry(*, topic, publish=False, by=None, **fields):
+    number = next(_numbers)
+    fields.setdefault("question", f"Question {number}?")
+    fields.setdefault("slug", f"question-{number}")
+    fields.setdefault("answer", f"The answer to question {number}.")
+    fields.setdefault("position", number)
+    entry = FaqEntry.objects.create(topic=topic, **fields)
+    if publish:
+        content_publish(content=entry, by=by)
+    return entry
+
+
+def clear_page_cache():
+    """Public pages are cached per process (portal.page_cache); tests that change content re-render."""
+    caches["pages"].clear()
