@@ -11,7 +11,11 @@ class ArticleListView(ContentVisibilityMixin, ListView):
     context_object_name = "articles"
 
     def get_queryset(self):
-        return self.visible(Article.objects.all()).order_by("live_title", "pk")
+        return (
+            self.visible(Article.objects.all())
+            .order_by("live_title", "pk")
+            .only("slug", "live_title", "live_summary", "live_reading_minutes", "last_reviewed_at")
+        )
 
 
 class ArticleDetailView(ContentVisibilityMixin, DetailView):

@@ -132,7 +132,7 @@ def _staff_session():
 
 def create(*, sessions=2000, items_per_session=3, linked_patients=64, seed=20261127):
     rng = random.Random(seed)
-    call_command("load_demo", stdout=io.StringIO(), stderr=io.StringIO())
+    call_command("load_demo", "--force", stdout=io.StringIO(), stderr=io.StringIO())  # DEBUG is off here
     treatment = _treatment()
     week_sessions, week_records = _week_of_sessions(treatment, sessions, items_per_session, rng)
     article = Article.objects.published().order_by("-live_word_count").first()

@@ -119,9 +119,18 @@ def browser():
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make system-deps` (installs Debian's chromium).")
+    from django.db import connections
+
+    # Django keeps its connections in a context-local (asgiref.local.Local). Starting Playwright's sync API
+    # leaves this thread in another contextvars context, where Django would make new connection objects
+    # that know nothing of the test database's state (e.g. what serialized rollback restores). Put the
+    # original objects back.
+    originals = {alias: connections[alias] for alias in connections}
     with sync_playwright() as playwright:
         # launch() gives every run a fresh, temporary profile directory.
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        for alias, connection in originals.items():
+            connections[alias] = connection
         yield browser
         browser.close()
 

@@ -102,6 +102,7 @@ def test_patient_flow_works_with_the_keyboard_alone(clinic, open_page):
     # A question, typed and sent from the keyboard.
     _tab_to(page, clinic.second_article.title)
     page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(clinic.second_article.title)
     _tab_to(page, "", tag="TEXTAREA")
     page.keyboard.type(QUESTION)
     page.keyboard.press("Tab")

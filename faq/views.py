@@ -11,6 +11,8 @@ class FaqViewMixin(ContentVisibilityMixin):
     def topics(self):
         """Topics with their visible entries in order: two queries however many there are."""
         entries = self.visible(FaqEntry.objects.all()).order_by("position", "pk")
+        if not self.preview:
+            entries = entries.defer("answer", "body_html", "toc", "live_text")  # the working copy is not shown
         return FaqTopic.objects.prefetch_related(Prefetch("entries", queryset=entries, to_attr="visible_entries"))
 
     def shown_entries(self, topic):

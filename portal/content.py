@@ -116,9 +116,7 @@ class ReviewedContent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
-    review_note = models.TextField(
-        blank=True, editable=False, help_text="Why a reviewer sent the page back to draft."
-    )
+    review_note = models.TextField(blank=True, editable=False, help_text="Why a reviewer sent the page back to draft.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -53,7 +53,11 @@ class ReadingListItem(models.Model):
         ]
 
     def __str__(self):
-        return str(self.article or self.faq_topic)
+        return str(self.content)
+
+    @property
+    def content(self):
+        return self.article or self.faq_topic
 
 
 class Patient(models.Model):
@@ -423,6 +427,9 @@ class AuditEventQuerySet(models.QuerySet):
         # through QuerySet.update). The copy of the user name stays.
         if kwargs.keys() == {"user"} and kwargs["user"] is None:
             return super().update(**kwargs)
+        raise AuditLogIsAppendOnly("Audit events cannot be changed.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
         raise AuditLogIsAppendOnly("Audit events cannot be changed.")
 
     def delete(self):

@@ -16,7 +16,12 @@ from articles.models import Article
 from faq.models import FaqEntry, FaqTopic
 from portal.content import ContentStatus
 from portal.demo import demo_articles, demo_faq_topics
-from portal.services.content import content_approve, content_record_edit, content_submit_for_review
+from portal.services.content import (
+    ContentWorkflowError,
+    content_approve,
+    content_record_edit,
+    content_submit_for_review,
+)
 
 EDITOR, REVIEWER, FRONT_DESK, ADMIN = "editor", "reviewer", "frontdesk", "admin"
 # (user name, group); the admin is a superuser in no group.
@@ -134,9 +139,12 @@ def _sync(content, fields, *, checked_against, editor, reviewer):
         setattr(content, name, value)
     content_record_edit(content=content, by=editor)
     content.save()
-    content_submit_for_review(content=content, by=editor)
-    # A changed source asks patients of upcoming sessions to read the page again (no effect on a first version).
-    content_approve(content=content, by=reviewer, checked_against=checked_against, material_change=True)
+    try:
+        content_submit_for_review(content=content, by=editor)
+        # A changed source asks patients of upcoming sessions to read the page again (no effect on a first version).
+        content_approve(content=content, by=reviewer, checked_against=checked_against, material_change=True)
+    except ContentWorkflowError as error:
+        raise DemoSetupError(f"Could not publish the demo page “{content}”: {error}") from error
     return "created" if is_new else "updated"
 
 

@@ -10,9 +10,20 @@ def mark_existing_versions_published(apps, schema_editor):
     ContentVersion.objects.filter(published_at__isnull=True).update(published_at=F("approved_at"))
 
 
+def remove_audit_write_permissions(apps, schema_editor):
+    """Audit events are append-only: no permission to add, change or delete them should exist to be granted
+    (earlier migrations created them before the model said default_permissions = ("view",))."""
+    Permission = apps.get_model("auth", "Permission")
+    Permission.objects.filter(
+        content_type__app_label="portal",
+        codename__in=["add_auditevent", "change_auditevent", "delete_auditevent"],
+    ).delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('auth', '0012_alter_user_first_name_max_length'),
         ('portal', '0002_staff_groups'),
     ]
 
@@ -27,4 +38,5 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(blank=True, help_text='When patients started seeing it.', null=True),
         ),
         migrations.RunPython(mark_existing_versions_published, migrations.RunPython.noop),
+        migrations.RunPython(remove_audit_write_permissions, migrations.RunPython.noop),
     ]

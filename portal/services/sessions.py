@@ -61,11 +61,22 @@ def session_copy_reading_list(*, session):
     from faq.models import FaqEntry
 
     first = session_is_first_of_treatment(session=session)
-    live_articles = set(Article.objects.published().values_list("pk", flat=True))
-    live_topics = set(FaqEntry.objects.published().values_list("topic_id", flat=True))
+    reading_list = list(
+        session.treatment.reading_list.select_related("article", "faq_topic").order_by("position", "pk")
+    )
+    live_articles = set(
+        Article.objects.published()
+        .filter(pk__in=[entry.article_id for entry in reading_list if entry.article_id])
+        .values_list("pk", flat=True)
+    )
+    live_topics = set(
+        FaqEntry.objects.published()
+        .filter(topic_id__in=[entry.faq_topic_id for entry in reading_list if entry.faq_topic_id])
+        .values_list("topic_id", flat=True)
+    )
     items = []
     position = 0
-    for entry in session.treatment.reading_list.select_related("article", "faq_topic").order_by("position", "pk"):
+    for entry in reading_list:
         if entry.frequency == ReadingFrequency.FIRST_SESSION and not first:
             continue
         if entry.article_id and entry.article_id not in live_articles:

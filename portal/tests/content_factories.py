@@ -3,7 +3,6 @@
 import itertools
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.cache import caches
 
 from articles.models import Article
@@ -13,14 +12,10 @@ from portal.services.content import content_publish
 _numbers = itertools.count(1)
 
 
-def make_user(username=None, *, staff=False, superuser=False, perms=()):
+def make_user(username=None, *, staff=False, superuser=False):
     username = username or f"user{next(_numbers)}"
-    user = get_user_model().objects.create_user(
-        username, password="a-long-test-password-42", is_staff=staff or superuser, is_superuser=superuser
-    )
-    for codename in perms:
-        app_label, _, name = codename.partition(".")
-        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=name))
+    # No password (tests log in with force_login): hashing one costs a second per user.
+    user = get_user_model().objects.create_user(username, is_staff=staff or superuser, is_superuser=superuser)
     return user
 
 

@@ -20,7 +20,7 @@ def words(count, word="word"):
 
 def make_reading_article(*, word_count=200, **fields):
     """A published article of about `word_count` words (200 words = one minute at 200 words per minute)."""
-    fields.setdefault("body", f"## Start\n\n{words(word_count - 1)}")
+    fields.setdefault("body", f"## Start\n\n{words(word_count - 2)}\n\n## Finish")
     return make_article(publish=True, **fields)
 
 

@@ -211,8 +211,8 @@ class TestApproval:
         page = as_user(make_staff("third.reviewer", "Clinical reviewer")).get(admin_url(article, "approve"))
         html = page.content.decode()
         assert "What will change for patients" in html
-        assert '<del><span class="visually-hidden">Removed: </span>enhancer.</del>' in html
-        assert '<ins><span class="visually-hidden">Added: </span>antagonist.</ins>' in html
+        assert '<del><span class="visually-hidden">Removed: </span>enhancer</del>' in html
+        assert '<ins><span class="visually-hidden">Added: </span>antagonist</ins>' in html
 
 
 class TestEditingAPublishedPage:
@@ -310,9 +310,7 @@ class TestBulkActions:
         assert set(Article.objects.values_list("status", flat=True)) == {ContentStatus.IN_REVIEW}
 
         live = published_article(editor, reviewer)
-        as_user(reviewer).post(
-            changelist_url(Article), {"action": "archive_selected", "_selected_action": [live.pk]}
-        )
+        as_user(reviewer).post(changelist_url(Article), {"action": "archive_selected", "_selected_action": [live.pk]})
         live.refresh_from_db()
         assert live.status == ContentStatus.ARCHIVED
 

@@ -5,7 +5,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -20,6 +20,12 @@ from portal.services.content import content_approve, content_archive, content_re
 pytestmark = pytest.mark.django_db
 
 ACCOUNT_LINE_RE = re.compile(r"^\s+(editor|reviewer|frontdesk|admin)\s+(\S+)\s+\((.+)\)$", re.M)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The default PBKDF2 costs about half a second per password on a small machine; the behaviour is the same.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -199,3 +205,13 @@ def test_without_the_staff_groups_it_says_to_migrate_and_changes_nothing(load_de
         load_demo()
     assert not get_user_model().objects.exists()
     assert not Article.objects.exists()
+
+
+def test_the_demo_follows_the_review_rules_so_a_reviewer_without_approval_rights_stops_it(load_demo):
+    reviewers = Group.objects.get(name="Clinical reviewer")
+    reviewers.permissions.remove(Permission.objects.get(content_type__app_label="portal", codename="approve_content"))
+
+    with pytest.raises(CommandError, match="Could not publish the demo page “How Spravato works”: .*permission"):
+        load_demo()
+    assert not Article.objects.exists()
+    assert not ContentVersion.objects.exists()

@@ -58,7 +58,9 @@ def test_valid_links_do_not_count_as_wrong_guesses(client, settings):
     settings.PATIENT_LINK_MAX_BAD_TRIES = 2
     _, token = make_session()
     for _ in range(5):
-        assert client.get(reverse("patient:open", kwargs={"token": token}), REMOTE_ADDR="203.0.113.9").status_code == 302
+        assert (
+            client.get(reverse("patient:open", kwargs={"token": token}), REMOTE_ADDR="203.0.113.9").status_code == 302
+        )
 
 
 def test_the_block_ends_with_the_window(client, settings):

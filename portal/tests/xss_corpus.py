@@ -120,7 +120,7 @@ class _ExecutableMarkupFinder(HTMLParser):
         if tag == "script":
             return set(attrs) <= {"src", "defer", "type"} and (attrs.get("src") or "").startswith("/static/")
         if tag == "link":
-            return attrs.get("rel") == "stylesheet" and (attrs.get("href") or "").startswith("/static/")
+            return attrs.get("rel") in {"stylesheet", "icon"} and (attrs.get("href") or "").startswith("/static/")
         if tag == "meta":
             return "http-equiv" not in attrs
         if tag == "form":

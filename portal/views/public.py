@@ -20,6 +20,8 @@ SEARCH_MAX_LENGTH = 100
 SEARCH_MAX_TERMS = 8
 SEARCH_MAX_RESULTS = 50
 SNIPPET_CONTEXT = 90  # characters shown either side of the first match
+STEM_SUFFIXES = ("ing", "ies", "es", "ed", "s")
+STEM_MIN_LENGTH = 4
 
 
 @require_safe
@@ -40,9 +42,17 @@ def clean_query(raw):
     return " ".join(text.split())
 
 
+def word_stem(word):
+    """A plain-English stem, so "driving" finds "drive" and "effects" finds "effect" (a prefix match)."""
+    for suffix in STEM_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= STEM_MIN_LENGTH:
+            return word[: -len(suffix)]
+    return word
+
+
 def search_terms(query):
-    """Distinct words of the query, longest first (so a longer word is highlighted over its prefix)."""
-    terms = list(dict.fromkeys(word.lower() for word in query.split()))[:SEARCH_MAX_TERMS]
+    """Distinct stems of the query's words, longest first (so a longer one is highlighted over its prefix)."""
+    terms = list(dict.fromkeys(word_stem(word.lower()) for word in query.split()))[:SEARCH_MAX_TERMS]
     return sorted(terms, key=len, reverse=True)
 
 
@@ -57,7 +67,8 @@ def _matches_every_term(terms, fields):
 
 
 def _terms_pattern(terms):
-    return re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
+    # The whole word around a match is highlighted ("driv" marks "driving").
+    return re.compile(r"\w*(?:" + "|".join(re.escape(term) for term in terms) + r")\w*", re.IGNORECASE)
 
 
 def highlight(text, terms):

@@ -18,6 +18,7 @@ Columns (header row required, any order, extra columns ignored):
 """
 
 import csv
+import io
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -48,15 +49,20 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file, reissue_links, **options):
-        if file == "-":
-            return self._import(sys.stdin, reissue_links)
+        # Read (and decode) the whole file first: a file that is not UTF-8 is refused before anything is saved.
         try:
-            with open(file, newline="", encoding="utf-8-sig") as handle:
-                return self._import(handle, reissue_links)
+            if file == "-":
+                text = sys.stdin.buffer.read().decode("utf-8-sig")
+            else:
+                with open(file, "rb") as handle:
+                    text = handle.read().decode("utf-8-sig")
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
         except UnicodeDecodeError:
-            raise CommandError(f"{file} is not UTF-8 text: save it from your spreadsheet as 'CSV UTF-8'.") from None
+            raise CommandError(
+                f"{file} is not UTF-8 text: save it from your spreadsheet as 'CSV UTF-8'. Nothing was imported."
+            ) from None
+        return self._import(io.StringIO(text, newline=""), reissue_links)
 
     def _import(self, handle, reissue_links):
         reader = csv.DictReader(handle)

@@ -1,0 +1,62 @@
+"""Staff are logged out after 15 minutes without a request (portal.middleware.StaffIdleTimeoutMiddleware),
+tested through the real stack: the admin login form, then requests with the session cookie."""
+
+import time
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from portal.middleware import LAST_ACTIVITY_KEY
+from portal.tests.governance_helpers import PASSWORD, make_staff
+
+
+@pytest.fixture
+def client_logged_in(db):
+    make_staff("nina.nurse", "Clinic staff")
+    client = Client()
+    response = client.post(reverse("admin:login"), {"username": "nina.nurse", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+    return client
+
+
+def idle_for(client, seconds):
+    """As if the last request had come `seconds` ago."""
+    session = client.session
+    session[LAST_ACTIVITY_KEY] = time.time() - seconds
+    session.save()
+
+
+def test_the_timeout_is_fifteen_minutes():
+    assert settings.STAFF_IDLE_TIMEOUT_SECONDS == 15 * 60
+
+
+def test_a_request_within_fifteen_minutes_keeps_staff_logged_in_and_restarts_the_clock(client_logged_in):
+    idle_for(client_logged_in, 14 * 60)
+    assert client_logged_in.get(reverse("admin:index")).status_code == 200
+    assert time.time() - client_logged_in.session[LAST_ACTIVITY_KEY] < 60
+
+
+def test_after_fifteen_idle_minutes_the_next_request_is_logged_out(client_logged_in):
+    idle_for(client_logged_in, 15 * 60 + 1)
+    response = client_logged_in.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    assert SESSION_KEY not in client_logged_in.session
+    # Still logged out afterwards: logging in again is the only way back.
+    assert client_logged_in.get(reverse("admin:index")).status_code == 302
+
+
+@override_settings(STAFF_IDLE_TIMEOUT_SECONDS=60)
+def test_the_timeout_follows_the_setting(client_logged_in):
+    idle_for(client_logged_in, 61)
+    assert client_logged_in.get(reverse("admin:index")).status_code == 302
+
+
+def test_visitors_without_a_login_are_not_affected(db):
+    client = Client()
+    assert client.get(reverse("home")).status_code == 200
+    assert LAST_ACTIVITY_KEY not in client.session
