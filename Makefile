@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint system-deps venv bench
+.PHONY: run test lint system-deps venv bench e2e
 
 venv: $(VENV)/.installed
 
@@ -28,5 +28,10 @@ test: venv system-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
 
+# The browser, fault and attack tests alone (make test runs them too); screenshots of failures in e2e-artifacts/.
+e2e: venv system-deps
+	$(VENV)/bin/pytest e2e
+
+# Load benchmark (gunicorn + wrk, SQLite and PostgreSQL); rewrites docs/benchmarks.md. Not part of make test.
 bench: venv system-deps
 	$(PY) benchmarks/run.py

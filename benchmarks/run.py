@@ -55,17 +55,20 @@ def parse_wrk(output):
     result["requests"] = int(re.search(r"(\d+) requests in", output).group(1))
     for percent in ("50", "90", "99"):
         match = re.search(rf"^\s+{percent}%\s+([\d.]+\w+)", output, re.MULTILINE)
-        result[f"p{percent}"] = parse_duration_ms(match.group(1))
+        # No request finished within the run: no latency to report, and the run failed.
+        result[f"p{percent}"] = parse_duration_ms(match.group(1)) if result["requests"] else float("inf")
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     result["errors"] = (int(non_2xx.group(1)) if non_2xx else 0) + (
         sum(int(number) for number in sockets.groups()) if sockets else 0
     )
+    if not result["requests"]:
+        result["errors"] += 1
     return result
 
 
 def wrk(url, *, duration, connections=CONNECTIONS, threads=THREADS, cookie=None, requests_file=None):
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     if requests_file:

@@ -234,7 +234,8 @@ class HttpClient:
         from http.cookies import SimpleCookie
         from urllib.parse import urlencode
 
-        body = urlencode(data) if data is not None else None
+        # Bytes, so that http.client sends headers and body in one packet (no Nagle / delayed-ACK stall).
+        body = urlencode(data).encode() if data is not None else None
         all_headers = {"Host": f"{self.host}:{self.port}", **(headers or {})}
         if body is not None:
             all_headers["Content-Type"] = "application/x-www-form-urlencoded"

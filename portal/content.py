@@ -73,7 +73,7 @@ class ReviewedContent(models.Model):
     readability_grade = models.FloatField(null=True, blank=True, editable=False)
 
     # The live version patients see.
-    live_title = models.CharField(max_length=200, blank=True, editable=False)
+    live_title = models.CharField(max_length=300, blank=True, editable=False)
     live_html = models.TextField(blank=True, editable=False)
     live_text = models.TextField(blank=True, editable=False, help_text="Plain text of the live version, for search.")
     live_toc = models.JSONField(default=list, blank=True, editable=False)

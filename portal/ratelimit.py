@@ -19,7 +19,7 @@ KEY_PREFIX = "ratelimit:patient-link"
 def client_address(request):
     """The client's address. Behind N trusted reverse proxies (RATELIMIT_TRUSTED_PROXY_COUNT = N), the N-th
     address from the right of X-Forwarded-For; otherwise REMOTE_ADDR (never a header a client can forge)."""
-    trusted = getattr(settings, "RATELIMIT_TRUSTED_PROXY_COUNT", 0)
+    trusted = settings.RATELIMIT_TRUSTED_PROXY_COUNT
     address = request.META.get("REMOTE_ADDR", "")
     if trusted:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]

@@ -229,6 +229,8 @@ READABILITY_MAX_GRADE = float(os.environ.get("READABILITY_MAX_GRADE", 8))
 PATIENT_LINK_VALID_DAYS_AFTER_SESSION = int(os.environ.get("PATIENT_LINK_VALID_DAYS_AFTER_SESSION", 7))
 PATIENT_LINK_MAX_BAD_TRIES = int(os.environ.get("PATIENT_LINK_MAX_BAD_TRIES", 20))
 PATIENT_LINK_BAD_TRY_WINDOW_SECONDS = int(os.environ.get("PATIENT_LINK_BAD_TRY_WINDOW_SECONDS", 600))
+# Behind N reverse proxies that append to X-Forwarded-For, rate limits count the address the outermost one saw.
+RATELIMIT_TRUSTED_PROXY_COUNT = int(os.environ.get("RATELIMIT_TRUSTED_PROXY_COUNT", 0))
 # Public address used in links that leave the site (emails, printed cards, import output).
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
