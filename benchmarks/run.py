@@ -100,6 +100,7 @@ def machine():
     import gunicorn
 
     return {
+        "load": ", ".join(f"{value:.2f}" for value in os.getloadavg()),
         "cpu": f"{cpu}, {os.cpu_count()} cores",
         "memory": f"{memory_kb / 1024 / 1024:.0f} GiB",
         "os": f"{platform.system()} {platform.release()}",
@@ -142,6 +143,20 @@ def patient_requests(server, patients, workdir):
     return items_file, beacons_file
 
 
+def settle(server, timeout=120):
+    """Wait until the server has worked through requests still queued from the previous run."""
+    import time
+
+    client = HttpClient(server.url)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        client.get("/healthz")
+        if time.monotonic() - started < 0.05:
+            return
+        time.sleep(0.5)
+
+
 def check(server, path, cookie=None, expected=200):
     client = HttpClient(server.url)
     headers = {"Cookie": cookie} if cookie else None
@@ -171,6 +186,11 @@ def bench_database(name, database, static_root, workdir, duration):
                 ("static", "Static file (site.css, whitenoise)", {"url": f"{url}/static/css/site.css"}),
                 ("home", "Home page", {"url": f"{url}/"}),
                 ("article", f"Article page ({data['article_words']} words)", {"url": f"{url}{data['article_path']}"}),
+                (
+                    "article_uncached",
+                    "Article page, page cache bypassed (request with a session cookie)",
+                    {"url": f"{url}{data['article_path']}", "cookie": "sessionid=no-such-session"},
+                ),
                 ("faq", "FAQ topic page", {"url": f"{url}{data['faq_path']}"}),
                 ("item", "Patient item page (64 patients)", {"url": url, "requests_file": items_file}),
                 ("beacon", "Progress beacon POST (64 patients)", {"url": url, "requests_file": beacons_file}),
@@ -182,15 +202,18 @@ def bench_database(name, database, static_root, workdir, duration):
             ]
             results = {}
             for key, label, options in runs:
+                if key == "dashboard":
+                    # Server time of the dashboard: one client, so nothing queues in front of the request.
+                    print("   Dashboard week view, 1 client ...", flush=True)
+                    results["dashboard_single"] = {
+                        "label": "Dashboard week view, 1 client (server time)",
+                        **wrk(url=f"{url}/staff/", cookie=staff_cookie, duration=duration, connections=1, threads=1),
+                    }
+                    settle(server)
                 print(f"   {label} ...", flush=True)
                 results[key] = {"label": label, **wrk(duration=duration, **options)}
                 print(f"   {results[key]['rps']:.0f} req/s, p99 {results[key]['p99']:.1f} ms", flush=True)
-            # Server time of the dashboard: one client, so nothing queues in front of the request.
-            print("   Dashboard week view, 1 client ...", flush=True)
-            results["dashboard_single"] = {
-                "label": "Dashboard week view, 1 client (server time)",
-                **wrk(url=f"{url}/staff/", cookie=staff_cookie, duration=duration, connections=1, threads=1),
-            }
+                settle(server)
             log = server.log_text()
             leaked = [patient["token"] for patient in data["patients"] if patient["token"] in log]
             assert not leaked, "a link token reached gunicorn's log"
@@ -248,7 +271,8 @@ def write_doc(all_results, info, duration, command):
         "",
         "## Set-up",
         "",
-        f"- Machine: {info['cpu']}, {info['memory']} memory, {info['os']}.",
+        f"- Machine: {info['cpu']}, {info['memory']} memory, {info['os']}; load average before the run "
+        f"{info['load']} (1, 5, 15 min).",
         f"- Software: Python {info['python']}, Django {info['django']}, gunicorn {info['gunicorn']}, "
         f"{info['wrk']}, SQLite {info['sqlite']}, {info['postgresql']}.",
         f"- Server: `gunicorn portal.wsgi -c gunicorn.conf.py`, {WORKERS} sync workers on 127.0.0.1, production "

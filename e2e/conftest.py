@@ -1,8 +1,8 @@
 """Browser fixtures: Debian's chromium driven by Playwright against pytest-django's live server.
 
 Every page a test opens is watched: JavaScript dialogs, Content-Security-Policy violations, script
-errors and console errors (e.g. a stylesheet that failed to load) fail the test at teardown. When a
-test fails, a screenshot of each of its pages is kept in e2e-artifacts/.
+errors, console errors and failed loads of stylesheets, scripts, images or fonts fail the test at
+teardown. When a test fails, a screenshot of each of its pages is kept in e2e-artifacts/.
 
 The live server runs in this process, so everything it logs through Django's configured handlers is
 captured (`server_log`) and checked for link tokens and patient names.
@@ -40,7 +40,8 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
-# Collects Content-Security-Policy violations from the page's own point of view. Added through the
+# Collects Content-Security-Policy violations from the page's own point of view (per document; Chromium
+# also logs each one to the console, which the watcher keeps across navigations). Added through the
 # DevTools protocol (add_init_script), which the page's CSP does not govern.
 CSP_LISTENER = """
 window.__cspViolations = [];
@@ -252,9 +253,16 @@ def _fresh_page_cache():
 
 
 @pytest.fixture
-def clinic(live_server, django_db_serialized_rollback):
+def clinic(live_server, django_db_serialized_rollback, server_log):
     """Published content, a treatment with a reading list, staff users and a patient session with its link.
 
     Serialized rollback: the staff groups made by a data migration are back for every test, although the
-    live server's tests empty the database after each one."""
-    return factories.make_clinic()
+    live server's tests empty the database after each one. Afterwards, the server's log of the whole test
+    must not hold the patient's link token, name or reference."""
+    clinic = factories.make_clinic()
+    yield clinic
+    log = server_log.getvalue()
+    secrets_in_log = [
+        secret for secret in (clinic.token, clinic.patient.display_name, clinic.patient.reference) if secret in log
+    ]
+    assert secrets_in_log == [], "the server logged a link token or a patient's name"

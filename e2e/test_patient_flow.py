@@ -51,6 +51,7 @@ def test_patient_on_a_phone_reads_acknowledges_and_asks_a_question(clinic, open_
     page.locator("[data-progress-end]").scroll_into_view_if_needed()
     # The end-of-page report arrives at the server as soon as the end is in view.
     wait_until(lambda: record_of(first).end_reached_at, message="the end-of-page report")
+    page.wait_for_timeout(1500)  # more reading time, reported when the page is left
     page.get_by_role("button", name="I have read and understood this").tap()
     expect(page).to_have_url(re.compile(r"/p/session/"))
     expect(page.get_by_role("status")).to_contain_text("is marked as read")
