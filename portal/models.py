@@ -88,6 +88,19 @@ def item_done_q(prefix=""):
     )
 
 
+def valid_link_q(prefix="", now=None):
+    """The one definition of a working patient link: issued, not revoked, not expired. `prefix` reaches the
+    session through a relation, e.g. "session__" from an item."""
+    now = now or timezone.now()
+    return Q(
+        **{
+            f"{prefix}token_hash__isnull": False,
+            f"{prefix}link_revoked_at__isnull": True,
+            f"{prefix}link_expires_at__gt": now,
+        }
+    )
+
+
 class SessionQuerySet(models.QuerySet):
     def upcoming(self, now=None):
         now = now or timezone.now()
@@ -111,8 +124,7 @@ class SessionQuerySet(models.QuerySet):
 
     def with_valid_link(self, now=None):
         """Sessions whose patient link works now: issued, not revoked, not expired."""
-        now = now or timezone.now()
-        return self.filter(token_hash__isnull=False, link_revoked_at__isnull=True, link_expires_at__gt=now)
+        return self.filter(valid_link_q(now=now))
 
 
 class SessionStatus(models.TextChoices):
@@ -210,6 +222,11 @@ class SessionItemQuerySet(models.QuerySet):
             is_done=Case(When(item_done_q(), then=Value(True)), default=Value(False), output_field=BooleanField()),
             estimated_words=Coalesce(F("article__live_word_count"), Subquery(faq_words), Value(0)),
         )
+
+    def for_patient_link(self, session_id, link_hash, now=None):
+        """Items of the session a patient's browser holds, only while the link it came from still works: the
+        link is checked in the same query (a join), so the beacon needs no separate lookup of the session."""
+        return self.filter(valid_link_q("session__", now), session_id=session_id, session__token_hash=link_hash)
 
 
 class SessionItem(models.Model):

@@ -4,6 +4,7 @@
 - Clinical reviewer: what an editor may do, and approves content for patients (portal.approve_content).
 - Clinic staff: patients, sessions, treatments and reading lists, patient questions, and the dashboard
   (portal.view_patient_data).
+- Privacy officer: reads the audit log of staff access to patient data (portal.view_auditevent), nothing else.
 
 Permissions are normally created by a post_migrate signal, i.e. after all migrations have run; this
 migration creates them first (create_permissions), so it works on a fresh database.
@@ -30,6 +31,7 @@ GROUPS = {
         ("portal", "delete_readinglistitem"),
         ("portal", "view_sessionitem"), ("portal", "view_readingrecord"), ("portal", "view_patientquestion"),
     ],
+    "Privacy officer": [("portal", "view_auditevent")],
 }
 
 

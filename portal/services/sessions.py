@@ -8,7 +8,8 @@ de-duplicated by their client-made id (unique constraint).
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from portal.models import (
@@ -167,19 +168,34 @@ def record_open(*, item, content=None, now=None):
 
 
 def record_progress(*, item, client_id, seconds, reached_end, now=None):
-    """Add one beacon report. A report whose client id was seen before changes nothing; returns False then."""
+    """Add one beacon report. A report whose client id was seen before changes nothing; returns False then.
+
+    The busiest write of the portal, so it is one transaction of two statements: the report's INSERT (its
+    unique client id makes a resend fail here and roll back) and ONE UPDATE of the reading record (seconds
+    added with F(), opened and end-reached times set only while still empty). Only when that UPDATE finds
+    no record (a report before the page's first recorded opening) is the record created, with the report in
+    it; a concurrent creator winning that insert is handled by get_or_create, and the report then goes
+    through the UPDATE after all."""
     now = now or timezone.now()
-    record = _record_for(item)
+    stamp = Value(now, output_field=DateTimeField())
+    updates = {"seconds_visible": F("seconds_visible") + seconds, "opened_at": Coalesce("opened_at", stamp)}
+    if reached_end:
+        updates["end_reached_at"] = Coalesce("end_reached_at", stamp)
     try:
         with transaction.atomic():
             ProgressReport.objects.create(item=item, client_id=client_id, seconds=seconds, reached_end=reached_end)
-            updates = {"updated_at": now}
-            if seconds:
-                updates["seconds_visible"] = F("seconds_visible") + seconds
-            ReadingRecord.objects.filter(pk=record.pk).update(**updates)
-            _set_if_empty(record.pk, now, "opened_at")
-            if reached_end:
-                _set_if_empty(record.pk, now, "end_reached_at")
+            records = ReadingRecord.objects.filter(item_id=item.pk)
+            if not records.update(**updates, updated_at=now):
+                _, created = ReadingRecord.objects.get_or_create(
+                    item_id=item.pk,
+                    defaults={
+                        "seconds_visible": seconds,
+                        "opened_at": now,
+                        "end_reached_at": now if reached_end else None,
+                    },
+                )
+                if not created:
+                    records.update(**updates, updated_at=now)
     except IntegrityError:
         return False
     return True

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.urls import reverse
 
 from portal.permissions import can_approve_content, can_view_patient_data
 from portal.tests.session_factories import make_staff
@@ -63,3 +64,12 @@ def test_clinic_staff_see_patients_sessions_and_questions_but_do_not_write_or_ap
     )
     staff = make_staff("Clinic staff")
     assert can_view_patient_data(staff) and not can_approve_content(staff)
+
+
+def test_privacy_officers_read_the_audit_log_and_nothing_about_patients_or_content(client):
+    assert permissions_of("Privacy officer") == {"portal.view_auditevent"}
+    officer = make_staff("Privacy officer")
+    assert not can_view_patient_data(officer) and not can_approve_content(officer)
+    client.force_login(officer)
+    assert client.get(reverse("admin:portal_auditevent_changelist")).status_code == 200
+    assert client.get(reverse("staff:dashboard")).status_code == 403

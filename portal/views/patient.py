@@ -188,20 +188,49 @@ def item_question(request, pk):
     return redirect(f"{reverse('patient:item', kwargs={'pk': item.pk})}#respond")
 
 
+def _held_link(request):
+    """(treatment session id, link hash) this browser holds, or None; reads only the Django session."""
+    session_id = request.session.get(SESSION_KEY)
+    link_hash = request.session.get(LINK_HASH_KEY)
+    return (session_id, link_hash) if session_id and link_hash else None
+
+
 @require_POST
-@patient_page
+@never_cache
 def item_progress(request, pk):
-    """Beacon endpoint for static/js/progress.js: 204 when counted (or already counted), 400 for bad input."""
+    """Beacon endpoint for static/js/progress.js: 204 when counted (or already counted), 400 for bad input.
+
+    The busiest patient URL, so it does not go through @patient_page: the body is checked before any query,
+    then one query loads the item only if it belongs to the session whose link this browser holds and that
+    link still works (the same rules as every patient page), then one write transaction records the report.
+    The Django session is only read, never saved."""
+    held = _held_link(request)
+    if held is None:
+        response = link_invalid(request)
+    else:
+        response = _progress_response(request, pk, *held)
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _progress_response(request, pk, session_id, link_hash):
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return HttpResponseBadRequest("Bad request.", content_type="text/plain")
     if length > MAX_BEACON_BYTES:
         return HttpResponseBadRequest("Report too large.", content_type="text/plain")
-    item = _own_item(request, pk, SessionItem.objects.all())
     form = ProgressReportForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Malformed report.", content_type="text/plain")
+    try:
+        item = SessionItem.objects.for_patient_link(session_id, link_hash).get(pk=pk)
+    except SessionItem.DoesNotExist:
+        # Nothing counted. Answer as every patient page does: an ended link, or an item of another session.
+        request.patient_session = _current_session(request)
+        if request.patient_session is None:
+            return link_invalid(request)
+        return render(request, "patient/not_found.html", {"session": request.patient_session}, status=404)
     record_progress(
         item=item,
         client_id=form.cleaned_data["client_id"],
