@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.core.cache import caches
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -263,10 +263,6 @@ class TestExpiry:
         assert not Article.objects.published().filter(pk=article.pk).exists()
 
 
-@pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="SQLite serializes writers (IMMEDIATE transactions); its in-memory test database is not shared by threads",
-)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_at_the_same_time_publish_a_page_once():
     editor = make_staff("erin.editor", "Editor")

@@ -198,6 +198,38 @@ def test_reaching_the_end_keeps_the_first_time(item):
     assert ReadingRecord.objects.get(item=item).end_reached_at == first
 
 
+def test_a_report_before_any_recorded_opening_creates_the_one_record_with_its_seconds_and_times(item):
+    sent = timezone.now() - datetime.timedelta(minutes=2)
+
+    assert record_progress(item=item, client_id="e" * 36, seconds=12, reached_end=True, now=sent) is True
+
+    record = ReadingRecord.objects.get(item=item)
+    assert record.seconds_visible == 12
+    assert record.opened_at == record.end_reached_at == sent
+
+
+def test_a_report_keeps_the_first_opened_time_and_leaves_the_end_alone_until_it_is_reached(item):
+    opened = timezone.now() - datetime.timedelta(minutes=10)
+    record_open(item=item, now=opened)
+
+    record_progress(item=item, client_id="f" * 36, seconds=30, reached_end=False)
+
+    record = ReadingRecord.objects.get(item=item)
+    assert record.opened_at == opened
+    assert record.end_reached_at is None
+    assert record.seconds_visible == 30
+
+
+def test_a_resent_report_changes_nothing_at_all(item):
+    record_progress(item=item, client_id="g" * 36, seconds=10, reached_end=False)
+    before = ReadingRecord.objects.get(item=item)
+
+    assert record_progress(item=item, client_id="g" * 36, seconds=10, reached_end=True) is False
+
+    after = ReadingRecord.objects.get(item=item)
+    assert (after.seconds_visible, after.end_reached_at, after.updated_at) == (10, None, before.updated_at)
+
+
 def test_acknowledging_marks_the_item_done_with_the_end_reached_and_the_version_read(item):
     record = record_acknowledge(item=item)
 
