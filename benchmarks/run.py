@@ -306,8 +306,7 @@ def main():
     all_results = {}
     with tempfile.TemporaryDirectory(prefix="portal-bench-") as temp:
         workdir = Path(temp)
-        static_root = workdir / "static"
-        collect_static(production_env(ServerDatabase("static", workdir, database_url=""), static_root))
+        static_root = collect_static(workdir)
         for name in options.databases.split(","):
             if name == "sqlite":
                 database = ServerDatabase("bench", workdir, database_url="")

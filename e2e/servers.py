@@ -109,8 +109,12 @@ def prepare_database(env):
     manage(env, "createcachetable")
 
 
-def collect_static(env):
+def collect_static(workdir):
+    """collectstatic with production settings into `workdir`/static (no database needed); returns that folder."""
+    static_root = Path(workdir) / "static"
+    env = production_env(ServerDatabase("static", workdir, database_url=""), static_root)
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+    return static_root
 
 
 def run_django(env, code, timeout=300, **arguments):

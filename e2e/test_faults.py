@@ -45,9 +45,7 @@ def workdir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def static_root(workdir):
-    root = workdir / "static"
-    collect_static(production_env(ServerDatabase("static", workdir, database_url=""), root))
-    return root
+    return collect_static(workdir)
 
 
 @pytest.fixture

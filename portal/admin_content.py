@@ -399,52 +399,50 @@ class ReviewedContentAdmin(admin.ModelAdmin):
         messages.success(request, message)
         return HttpResponseRedirect(self._change_url(obj))
 
-    def _refused(self, request, obj, error):
-        messages.error(request, str(error))
-        return HttpResponseRedirect(self._change_url(obj))
+    def _perform(self, request, obj, step, done, **kwargs):
+        """POST of a workflow step: `step(content=obj, by=request.user, **kwargs)`, then back to the change page
+        with `done` (message, log line) or with the reason the step was refused."""
+        try:
+            step(content=obj, by=request.user, **kwargs)
+        except ContentWorkflowError as error:
+            messages.error(request, str(error))
+            return HttpResponseRedirect(self._change_url(obj))
+        return self._done(request, obj, *done)
+
+    def _confirm(self, request, obj, step, *, done, title, question, explanation):
+        """A step behind a confirmation page: GET asks `question`, POST performs `step` (see _perform)."""
+        if request.method == "POST":
+            return self._perform(request, obj, step, done)
+        return self._page(request, obj, "confirm.html", title, question=question, explanation=explanation, button=title)
 
     def submit_view(self, request, object_id):
         obj = self._content(request, object_id)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
-        if request.method == "POST":
-            try:
-                content_submit_for_review(content=obj, by=request.user)
-            except ContentWorkflowError as error:
-                return self._refused(request, obj, error)
-            return self._done(
-                request, obj, "Submitted for review. Another person must approve it.", "Submitted for review"
-            )
-        return self._page(
+        return self._confirm(
             request,
             obj,
-            "confirm.html",
-            "Submit for review",
+            content_submit_for_review,
+            done=("Submitted for review. Another person must approve it.", "Submitted for review"),
+            title="Submit for review",
             question="Submit this page for review?",
             explanation="A reviewer with the right to approve content checks it against its sources. "
             "You cannot approve your own change.",
-            button="Submit for review",
         )
 
     def archive_view(self, request, object_id):
         obj = self._content(request, object_id)
         if not can_approve_content(request.user):
             raise PermissionDenied
-        if request.method == "POST":
-            try:
-                content_archive(content=obj, by=request.user)
-            except ContentWorkflowError as error:
-                return self._refused(request, obj, error)
-            return self._done(request, obj, "Archived. Patients no longer see this page.", "Archived")
-        return self._page(
+        return self._confirm(
             request,
             obj,
-            "confirm.html",
-            "Archive",
+            content_archive,
+            done=("Archived. Patients no longer see this page.", "Archived"),
+            title="Archive",
             question="Archive this page?",
             explanation="Patients stop seeing it at once, including on reading lists of upcoming sessions. "
             "Its versions are kept. Editing it and approving it again brings it back.",
-            button="Archive",
         )
 
     def reject_view(self, request, object_id):
@@ -453,11 +451,8 @@ class ReviewedContentAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = RejectForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            try:
-                content_reject(content=obj, by=request.user, note=form.cleaned_data["note"])
-            except ContentWorkflowError as error:
-                return self._refused(request, obj, error)
-            return self._done(request, obj, "Sent back to draft with your note.", "Sent back to draft")
+            done = ("Sent back to draft with your note.", "Sent back to draft")
+            return self._perform(request, obj, content_reject, done, note=form.cleaned_data["note"])
         return self._page(request, obj, "reject.html", "Send back to draft", form=form)
 
     def approve_view(self, request, object_id):
@@ -588,17 +583,12 @@ class ReviewedContentAdmin(admin.ModelAdmin):
             raise PermissionDenied
         kept = get_object_or_404(content_versions(obj), version=version)
         if request.method == "POST":
-            try:
-                content_revert_to_version(content=obj, version=kept, by=request.user)
-            except ContentWorkflowError as error:
-                return self._refused(request, obj, error)
-            return self._done(
-                request,
-                obj,
+            done = (
                 f"The working copy is now the text of version {kept.version}, as a draft. "
                 "Submit it for review to publish it.",
                 f"Reverted the working copy to version {kept.version}",
             )
+            return self._perform(request, obj, content_revert_to_version, done, version=kept)
         return self._page(
             request,
             obj,

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import BooleanField, Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -117,6 +117,17 @@ class SessionQuerySet(models.QuerySet):
             open_questions=Count(
                 "items__questions", filter=Q(items__questions__answered_at__isnull=True), distinct=True
             ),
+        )
+
+    def completion_totals(self):
+        """Totals for the whole list in one query, however long it is: sessions, sessions ready (no required item
+        left that is not done: the rule of `is_ready`) and sessions with open questions."""
+        not_done = SessionItem.objects.filter(session=OuterRef("pk"), required=True).exclude(item_done_q())
+        open_questions = PatientQuestion.objects.filter(item__session=OuterRef("pk"), answered_at__isnull=True)
+        return self.aggregate(
+            total=Count("pk"),
+            ready=Count("pk", filter=~Exists(not_done)),
+            with_open_questions=Count("pk", filter=Exists(open_questions)),
         )
 
     def for_link_token(self, token):

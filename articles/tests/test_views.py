@@ -5,15 +5,13 @@ import datetime
 import pytest
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
 from portal.content import ContentStatus
 from portal.services.content import content_publish
-from portal.tests.content_factories import make_article, make_user
+from portal.tests.content_factories import count_queries, get_uncached, make_article, make_user
 
 TABLE_BODY = """Intro paragraph.
 
@@ -49,11 +47,6 @@ def _fresh_page_cache():
 @pytest.fixture
 def staff(db):
     return make_user(staff=True)
-
-
-def get_uncached(client, url):
-    caches["pages"].clear()
-    return client.get(url)
 
 
 def test_article_page_shows_live_version_with_toc_table_list_image_and_reading_time(client, db):
@@ -210,13 +203,6 @@ def test_preview_of_a_missing_article_is_404(client, staff):
 
 
 # Queries -------------------------------------------------------------------------------------
-
-
-def count_queries(client, url):
-    caches["pages"].clear()
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
 
 
 def test_article_list_makes_the_same_queries_however_many_articles(client, db, django_assert_num_queries):

@@ -4,15 +4,13 @@ import datetime
 
 import pytest
 from django.core.cache import caches
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from faq.models import FaqEntry
 from portal.content import ContentStatus
 from portal.services.content import content_publish
-from portal.tests.content_factories import make_entry, make_topic, make_user
+from portal.tests.content_factories import count_queries, make_entry, make_topic, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -145,13 +143,6 @@ def test_entry_preview_of_a_missing_question_is_404(client, topic, staff):
 
 
 # Queries -------------------------------------------------------------------------------------
-
-
-def count_queries(client, url):
-    caches["pages"].clear()
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
 
 
 def test_faq_index_makes_the_same_queries_however_many_topics_and_questions(client, topic, django_assert_num_queries):

@@ -82,8 +82,6 @@ def content_record_edit(*, content, by):
     if content.status == ContentStatus.DRAFT:
         return None
     previous_status = content.status
-    if previous_status == ContentStatus.SCHEDULED:
-        _drop_pending_version(content)
     _back_to_draft(content)
     return previous_status
 
@@ -115,7 +113,6 @@ def content_reject(*, content, by, note, now=None):
         raise ContentWorkflowError(
             f"Only pages in review or scheduled can be sent back; this one is “{content.get_status_display()}”."
         )
-    _drop_pending_version(content)
     _back_to_draft(content)
     content.review_note = note
     content.save()
@@ -228,7 +225,6 @@ def content_revert_to_version(*, content, version, by):
     setattr(content, content.body_field, version.body)
     if any(field.name == "summary" for field in content._meta.concrete_fields):
         content.summary = version.summary
-    _drop_pending_version(content)
     _back_to_draft(content)
     content.last_edited_by = by
     content.save()
@@ -276,7 +272,6 @@ def _publish_scheduled(model, pk, *, now):
         # The working copy no longer matches what was approved (changed outside the admin): never publish it.
         with transaction.atomic():
             content = model.objects.select_for_update().get(pk=pk)
-            _drop_pending_version(content)
             _back_to_draft(content)
             content.review_note = f"Not published at its scheduled time: {error}"
             content.save()
@@ -317,6 +312,8 @@ def _has_changes(content):
 
 
 def _back_to_draft(content):
+    """The working copy is a draft again: not submitted, and an approval waiting for its publish time is void."""
+    _drop_pending_version(content)
     content.status = ContentStatus.DRAFT
     content.submitted_by = None
     content.submitted_at = None

@@ -1,9 +1,12 @@
-"""Small factories for articles, FAQ topics and entries, published through the real service."""
+"""Small factories for articles, FAQ topics and entries, published through the real service; helpers for
+requesting their public pages past the page cache."""
 
 import itertools
 
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from articles.models import Article
 from faq.models import FaqEntry, FaqTopic
@@ -53,3 +56,17 @@ def make_entry(*, topic, publish=False, by=None, **fields):
 def clear_page_cache():
     """Public pages are cached per process (portal.page_cache); tests that change content re-render."""
     caches["pages"].clear()
+
+
+def get_uncached(client, url):
+    """GET `url` as the first visitor after a change: the page cache is emptied first."""
+    clear_page_cache()
+    return client.get(url)
+
+
+def count_queries(client, url):
+    """The queries of one successful GET of `url` that the page cache does not answer."""
+    clear_page_cache()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)

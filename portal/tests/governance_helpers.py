@@ -1,17 +1,23 @@
 """Helpers for the content-governance tests: staff in the real groups (portal/migrations/0002_staff_groups),
-admin URLs of the workflow pages, and the form data a person would post."""
+admin URLs of the workflow pages, the form data a person would post, and workflow steps taken through the
+services (edited, submitted, published)."""
 
 import itertools
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
 from faq.models import FaqEntry, FaqTopic
+from portal.content import ContentStatus
+from portal.services.content import content_approve, content_submit_for_review
+from portal.tests.content_factories import get_uncached
 
 PASSWORD = "a-long-test-password-42"
+CHECKED = "SPRAVATO US Prescribing Information, rev. 01/2025"
 _numbers = itertools.count(1)
 
 
@@ -19,6 +25,13 @@ def make_staff(username, *groups):
     user = get_user_model().objects.create_user(username, password=PASSWORD, is_staff=True)
     user.groups.set(Group.objects.filter(name__in=groups))
     return user
+
+
+def as_user(user):
+    """A test client logged in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def admin_url(obj, step, **kwargs):
@@ -54,6 +67,34 @@ def new_entry(*, topic=None, **fields):
     return FaqEntry.objects.create(topic=topic, **fields)
 
 
+def edited(content, editor, text):
+    """`content` with its text changed by `editor` as the change form saves it: back to draft."""
+    setattr(content, content.body_field, text)
+    content.last_edited_by = editor
+    content.status = ContentStatus.DRAFT
+    content.save()
+    return content
+
+
+def submitted(content, editor):
+    content_submit_for_review(content=content, by=editor)
+    content.refresh_from_db()
+    return content
+
+
+def published(content, editor, reviewer, **approval):
+    """`content` submitted by `editor` and approved by `reviewer` (`approval`: publish_at, expire_at, ...)."""
+    submitted(content, editor)
+    content_approve(content=content, by=reviewer, checked_against=CHECKED, **approval)
+    content.refresh_from_db()
+    return content
+
+
+def public_article(article):
+    """What an anonymous patient gets for the article's public page (never a cached copy)."""
+    return get_uncached(Client(), reverse("articles:detail", kwargs={"slug": article.slug}))
+
+
 def change_form_data(obj, **changes):
     """The change form as the admin shows it for `obj`, with `changes` typed in."""
     if isinstance(obj, Article):
@@ -72,7 +113,7 @@ def change_form_data(obj, **changes):
 
 def approve_data(obj, **overrides):
     data = {
-        "checked_against": "SPRAVATO US Prescribing Information, rev. 01/2025",
+        "checked_against": CHECKED,
         "next_review_due": (timezone.localdate() + timezone.timedelta(days=365)).isoformat(),
         "publish_at": "",
         "expire_at": "",

@@ -3,55 +3,32 @@ read-only, list columns and flags, readability warnings) and that its pages keep
 
 import re
 
-import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
 from faq.models import FaqEntry
 from portal.content import ContentStatus
-from portal.services.content import content_approve, content_submit_for_review
 from portal.tests.governance_helpers import (
+    CHECKED,
     add_url,
     admin_url,
+    as_user,
     change_form_data,
     changelist_url,
-    make_staff,
+    edited,
     new_article,
     new_entry,
+    published,
+    submitted,
 )
 
-CHECKED = "SPRAVATO US Prescribing Information, rev. 01/2025"
 PLAIN = "You take the spray at the clinic. A nurse stays with you. You rest for two hours. Then you go home."
 DENSE = (
     "Esketamine, the S-enantiomer of racemic ketamine, is a non-selective, non-competitive antagonist of the "
     "N-methyl-D-aspartate receptor; its administration necessitates continuous post-administration observation "
     "for sedation, dissociation and transient hypertension."
 )
-
-
-@pytest.fixture
-def editor(db):
-    return make_staff("erin.editor", "Editor")
-
-
-@pytest.fixture
-def reviewer(db):
-    return make_staff("rita.reviewer", "Clinical reviewer")
-
-
-def as_user(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def published(content, editor, reviewer):
-    content_submit_for_review(content=content, by=editor)
-    content_approve(content=content, by=reviewer, checked_against=CHECKED)
-    content.refresh_from_db()
-    return content
 
 
 def row_of(page, text):
@@ -153,14 +130,10 @@ class TestChangeForm:
         assert not any("school grade" in str(message) for message in response.context["messages"])
 
 
-def test_workflow_pages_use_no_inline_script_or_style(editor, reviewer):
-    article = published(new_article(), editor, reviewer)
-    article.body = "Changed."
-    article.last_edited_by = editor
-    article.status = ContentStatus.DRAFT
-    article.save()
-    content_submit_for_review(content=article, by=editor)
-    second = as_user(make_staff("sam.reviewer", "Clinical reviewer"))
+def test_workflow_pages_use_no_inline_script_or_style(editor, reviewer, second_reviewer):
+    article = edited(published(new_article(), editor, reviewer), editor, "Changed.")
+    submitted(article, editor)
+    second = as_user(second_reviewer)
     urls = [
         admin_url(article, "change"),
         admin_url(article, "approve"),

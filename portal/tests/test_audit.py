@@ -4,12 +4,12 @@ admin is read-only for everyone, only users with portal.view_auditevent see it, 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.urls import reverse
 
 from portal.models import AuditEvent, AuditLogIsAppendOnly
 from portal.services.audit import audit_record
-from portal.tests.governance_helpers import make_staff
+from portal.tests.governance_helpers import as_user, make_staff
 
 
 @pytest.fixture
@@ -29,12 +29,6 @@ def auditor(db):
     user = make_staff("ada.auditor")
     user.user_permissions.add(Permission.objects.get(content_type__app_label="portal", codename="view_auditevent"))
     return user
-
-
-def as_user(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_audit_record_copies_user_name_action_filters_rows_and_ip(event, nurse):

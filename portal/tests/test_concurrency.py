@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.models import PatientQuestion, ProgressReport, ReadingRecord, TreatmentSession
+from portal.services.sessions import record_progress
 from portal.tests.session_factories import make_reading_article, make_reading_topic, make_session, make_treatment
 
 CLIENTS = 16
@@ -89,3 +90,37 @@ def test_sixteen_parallel_browsers_lose_nothing_and_duplicate_nothing():
     assert PatientQuestion.objects.filter(item__session=session).count() == CLIENTS * len(items)
     annotated = TreatmentSession.objects.with_completion().get(pk=session.pk)
     assert annotated.is_ready and annotated.items_done == len(items)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_sixteen_first_reports_racing_to_create_the_reading_record_make_one_record_and_lose_no_seconds():
+    """Reports for a page whose record does not exist yet: each report's UPDATE finds no row, so they race to
+    create it; exactly one wins, the others add their seconds to the winner's row."""
+    session, _ = make_session(treatment=make_treatment(make_reading_article()))
+    item = session.items.get()
+    barrier = threading.Barrier(CLIENTS)
+    results, errors = [], []
+
+    def report(number):
+        try:
+            barrier.wait(timeout=60)
+            results.append(
+                record_progress(item=item, client_id=f"race-{number:032d}", seconds=number + 1, reached_end=number == 3)
+            )
+        except Exception as error:  # noqa: BLE001 - collected and asserted in the test thread
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=report, args=(number,)) for number in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert results == [True] * CLIENTS
+    record = ReadingRecord.objects.get(item=item)
+    assert record.seconds_visible == sum(range(1, CLIENTS + 1))
+    assert record.opened_at is not None and record.end_reached_at is not None
+    assert ProgressReport.objects.filter(item=item).count() == CLIENTS

@@ -4,7 +4,6 @@ published -> archived, four eyes, patients keep the approved version, material c
 import pytest
 from django.core.cache import caches
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
@@ -21,17 +20,19 @@ from portal.models import (
 )
 from portal.services.content import ContentWorkflowError, content_approve, content_submit_for_review
 from portal.tests.governance_helpers import (
+    CHECKED,
     add_url,
     admin_url,
     approve_data,
+    as_user,
     change_form_data,
     changelist_url,
     make_staff,
     new_article,
     new_entry,
+    public_article,
+    published,
 )
-
-CHECKED = "SPRAVATO US Prescribing Information, rev. 01/2025"
 
 
 @pytest.fixture(autouse=True)
@@ -41,40 +42,8 @@ def _fresh_public_pages():
     caches["pages"].clear()
 
 
-@pytest.fixture
-def editor(db):
-    return make_staff("erin.editor", "Editor")
-
-
-@pytest.fixture
-def reviewer(db):
-    return make_staff("rita.reviewer", "Clinical reviewer")
-
-
-@pytest.fixture
-def second_reviewer(db):
-    return make_staff("sam.reviewer", "Clinical reviewer")
-
-
-def as_user(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def public_article(article):
-    """What an anonymous patient gets for the article's public page."""
-    caches["pages"].clear()
-    return Client().get(reverse("articles:detail", kwargs={"slug": article.slug}))
-
-
 def published_article(editor, reviewer, **fields):
-    article = new_article(**fields)
-    article.last_edited_by = editor
-    article.save()
-    content_submit_for_review(content=article, by=editor)
-    content_approve(content=article, by=reviewer, checked_against=CHECKED)
-    return article
+    return published(new_article(last_edited_by=editor, **fields), editor, reviewer)
 
 
 class TestEditorsDraftsAndSubmission:

@@ -66,7 +66,7 @@ def test_the_printed_link_opens_the_reading_list_and_reading_it_all_makes_the_se
     staff = Client()
     staff.force_login(make_staff("Clinic staff"))
     assert "Ready</span>" in staff.get(reverse("staff:dashboard")).content.decode()
-    csv_text = staff.get(reverse("staff:sessions_csv")).content.decode()
+    csv_text = staff.get(reverse("staff:sessions_csv")).getvalue().decode()  # streamed
     assert csv_text.count("\n") == 1 + session.items.count()
 
 

@@ -5,7 +5,10 @@ import re
 import uuid
 
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -62,6 +65,17 @@ def beacon(client, item, token, **fields):
 # The link -------------------------------------------------------------------------------------------
 
 
+def end_link(session, action):
+    """End the session's link as the clinic can: "revoke" it, "reissue" a new one, or let it "expire"."""
+    if action == "revoke":
+        session_revoke_link(session=session)
+    elif action == "reissue":
+        session_issue_link(session=session)
+    else:
+        session.link_expires_at = timezone.now() - timezone.timedelta(seconds=1)
+        session.save()
+
+
 def test_a_valid_link_starts_a_patient_session_and_redirects_to_a_url_without_the_token(reading, client):
     session, token, _ = reading
     client.get(reverse("home"))
@@ -105,13 +119,7 @@ def test_ending_the_link_ends_browsers_that_already_opened_it(reading, patient, 
     session = reading[0]
     assert patient.get(reverse("patient:session")).status_code == 200
 
-    if action == "revoke":
-        session_revoke_link(session=session)
-    elif action == "reissue":
-        session_issue_link(session=session)
-    else:
-        session.link_expires_at = timezone.now() - timezone.timedelta(seconds=1)
-        session.save()
+    end_link(session, action)
 
     response = patient.get(reverse("patient:session"))
     assert response.status_code == 404
@@ -422,6 +430,64 @@ def test_a_beacon_without_a_link_session_is_not_found(reading):
     )
     assert response.status_code == 404
     assert not ReadingRecord.objects.filter(item=item).exists()
+
+
+@pytest.mark.parametrize("action", ["revoke", "reissue", "expire"])
+def test_a_beacon_after_the_link_ended_gets_the_friendly_404_and_counts_nothing(reading, patient, action):
+    session, _, items = reading
+    item = items[0]
+    token = csrf_token(patient, item)
+    end_link(session, action)
+
+    response = beacon(patient, item, token)
+
+    assert response.status_code == 404
+    assert "new link" in response.content.decode()
+    assert ReadingRecord.objects.get(item=item).seconds_visible == 0
+    assert not ProgressReport.objects.exists()
+
+
+FIRST_TABLE_RE = re.compile(r'(?:FROM|INTO|UPDATE) "(\w+)"')
+TRANSACTION_CONTROL = {"SAVEPOINT": "begin", "BEGIN": "begin", "RELEASE": "commit", "COMMIT": "commit"}
+
+
+def statements(queries):
+    """Each SQL statement as "VERB table" (the first table it reads or writes), or "begin" / "commit"."""
+    described = []
+    for query in queries:
+        sql = query["sql"]
+        verb = sql.split(None, 1)[0].upper()
+        if verb in TRANSACTION_CONTROL:
+            described.append(TRANSACTION_CONTROL[verb])
+        else:
+            described.append(f"{verb} {FIRST_TABLE_RE.search(sql).group(1)}")
+    return described
+
+
+def test_a_beacon_is_two_reads_and_one_transaction_of_two_writes_and_never_saves_the_session(reading, patient):
+    """The busiest patient request: the Django session, the item checked against the link in one query, then the
+    report and the record in one transaction; the same for the first report and the twentieth."""
+    item = reading[2][0]
+    token = csrf_token(patient, item)
+    expected = [
+        "SELECT django_session",
+        "SELECT portal_sessionitem",
+        "begin",
+        "INSERT portal_progressreport",
+        "UPDATE portal_readingrecord",
+        "commit",
+    ]
+
+    for number in range(20):
+        with CaptureQueriesContext(connection) as queries:
+            response = beacon(patient, item, token, seconds="3")
+        assert response.status_code == 204
+        if number in (0, 19):
+            assert statements(queries) == expected
+            assert "portal_treatmentsession" in queries[1]["sql"]  # the link is checked in the same query
+            assert settings.SESSION_COOKIE_NAME not in response.cookies
+
+    assert ReadingRecord.objects.get(item=item).seconds_visible == 60
 
 
 def test_seconds_measured_by_the_script_are_used_instead_of_open_to_acknowledge(reading, patient):

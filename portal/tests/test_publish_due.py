@@ -5,11 +5,8 @@ import io
 import threading
 
 import pytest
-from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connections
-from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
@@ -20,52 +17,27 @@ from portal.services.content import (
     content_approve,
     content_pending_version,
     content_publish_due,
-    content_submit_for_review,
 )
 from portal.tests.governance_helpers import (
+    CHECKED,
     admin_url,
     approve_data,
+    as_user,
     change_form_data,
+    edited,
     local_input,
     make_staff,
     new_article,
     new_entry,
+    public_article,
+    submitted,
 )
-
-CHECKED = "SPRAVATO US Prescribing Information, rev. 01/2025"
-
-
-@pytest.fixture
-def editor(db):
-    return make_staff("erin.editor", "Editor")
-
-
-@pytest.fixture
-def reviewer(db):
-    return make_staff("rita.reviewer", "Clinical reviewer")
-
-
-def as_user(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def publish_due(*args):
     out = io.StringIO()
     call_command("publish_due", *args, stdout=out)
     return out.getvalue()
-
-
-def public_status(article):
-    caches["pages"].clear()
-    return Client().get(reverse("articles:detail", kwargs={"slug": article.slug})).status_code
-
-
-def submitted(content, editor):
-    content_submit_for_review(content=content, by=editor)
-    content.refresh_from_db()
-    return content
 
 
 def time_passes(content, *, field="publish_at"):
@@ -89,7 +61,7 @@ class TestScheduledApproval:
         assert article.approved_by == reviewer and article.last_reviewed_at is not None
         pending = content_pending_version(article)
         assert pending.version == 1 and pending.published_at is None and pending.approved_by == reviewer
-        assert public_status(article) == 404
+        assert public_article(article).status_code == 404
         assert publish_due() == ""  # not due yet: nothing done, nothing printed
         assert "Nothing due." in publish_due("--verbosity", "2")
 
@@ -111,7 +83,7 @@ class TestScheduledApproval:
         assert article.published_version == 1
         assert "Approved text." in article.live_html
         assert ContentVersion.objects.for_content(article).get().published_at is not None
-        assert public_status(article) == 200
+        assert public_article(article).status_code == 200
         assert publish_due() == ""
         assert ContentVersion.objects.for_content(article).count() == 1
 
@@ -136,7 +108,7 @@ class TestScheduledApproval:
         assert content_pending_version(article) is None
         time_passes(article)
         assert publish_due() == ""
-        assert public_status(article) == 404
+        assert public_article(article).status_code == 404
 
     def test_a_reviewer_can_send_a_scheduled_page_back(self, editor, reviewer):
         article = submitted(new_article(), editor)
@@ -175,11 +147,7 @@ class TestScheduledApproval:
             scheduled_at=timezone.now() + timezone.timedelta(days=3),
         )
         item = SessionItem.objects.create(session=session, position=1, article=article)
-        article.body = "Safety text changed."
-        article.last_edited_by = editor
-        article.status = ContentStatus.DRAFT
-        article.save()
-        submitted(article, editor)
+        submitted(edited(article, editor, "Safety text changed."), editor)
         second = make_staff("sam.reviewer", "Clinical reviewer")
         content_approve(
             content=article,
@@ -220,9 +188,9 @@ class TestExpiry:
             approve_data(article, expire_at=local_input(timezone.now() + timezone.timedelta(days=30))),
         )
         article.refresh_from_db()
-        assert article.expire_at is not None and public_status(article) == 200
+        assert article.expire_at is not None and public_article(article).status_code == 200
         time_passes(article, field="expire_at")
-        assert public_status(article) == 404  # hidden at once by the query, before the job runs
+        assert public_article(article).status_code == 404  # hidden at once by the query, before the job runs
 
         output = publish_due()
 

@@ -2,7 +2,6 @@
 on every approval; an admin page of overdue and soon-due pages; staff warned on overdue pages, patients not."""
 
 import pytest
-from django.core.cache import caches
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -10,40 +9,19 @@ from django.utils import timezone
 from articles.models import Article
 from portal.content import ContentStatus
 from portal.models import ContentVersion
-from portal.services.content import content_approve, content_archive, content_submit_for_review
+from portal.services.content import content_archive, content_submit_for_review
 from portal.tests.governance_helpers import (
+    CHECKED,
     admin_url,
     approve_data,
+    as_user,
     changelist_url,
     make_staff,
     new_article,
     new_entry,
+    public_article,
+    published,
 )
-
-CHECKED = "SPRAVATO US Prescribing Information, rev. 01/2025"
-
-
-@pytest.fixture
-def editor(db):
-    return make_staff("erin.editor", "Editor")
-
-
-@pytest.fixture
-def reviewer(db):
-    return make_staff("rita.reviewer", "Clinical reviewer")
-
-
-def as_user(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def published(content, editor, reviewer, **approval):
-    content_submit_for_review(content=content, by=editor)
-    content_approve(content=content, by=reviewer, checked_against=CHECKED, **approval)
-    content.refresh_from_db()
-    return content
 
 
 def due_on(content, days_from_today):
@@ -139,8 +117,7 @@ class TestOverdueWarning:
         article = due_on(published(new_article(), editor, reviewer), -1)
         page = as_user(editor).get(admin_url(article, "change")).content.decode()
         assert "Review overdue" in page
-        caches["pages"].clear()
-        public = Client().get(reverse("articles:detail", kwargs={"slug": article.slug})).content.decode()
+        public = public_article(article).content.decode()
         assert "overdue" not in public.lower()
         assert "Last reviewed" in public
 

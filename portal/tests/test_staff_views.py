@@ -4,6 +4,8 @@ import csv
 import datetime
 import io
 import re
+from html import unescape as html_unescape
+from urllib.parse import parse_qs
 
 import pytest
 from django.core import mail
@@ -156,6 +158,73 @@ def test_the_dashboard_takes_a_date_range_in_clinic_time(staff, treatment):
     assert event.filters == {"from": day, "to": day} and event.row_count == 1
 
 
+def test_the_dashboard_shows_50_sessions_a_page_with_totals_for_the_whole_range_and_page_links_keeping_it(
+    staff, treatment
+):
+    sessions = [
+        make_session(
+            treatment=treatment,
+            scheduled_at=in_days(10 + number % 3, hour=8) + datetime.timedelta(minutes=30 * (number // 3)),
+        )[0]
+        for number in range(51)
+    ]
+    in_order = sorted(sessions, key=lambda session: (session.scheduled_at, session.pk))
+    for session in in_order[:2] + in_order[-1:]:
+        read_all(session)
+    record_ask_question(item=items_of(in_order[0])[0], text="Can I drive home?")
+    first_day, last_day = (timezone.localdate() + datetime.timedelta(days=days) for days in (10, 12))
+    query = {"from": first_day.isoformat(), "to": last_day.isoformat()}
+
+    first = staff.get(reverse("staff:dashboard"), query)
+    second = staff.get(reverse("staff:dashboard"), query | {"page": "2"})
+
+    assert [session.pk for session in first.context["sessions"]] == [session.pk for session in in_order[:50]]
+    assert [session.pk for session in second.context["sessions"]] == [in_order[50].pk]
+    navs = {}
+    for response in (first, second):
+        html = response.content.decode()
+        assert "3 of 51 sessions ready</strong>, 48 not ready; 1 with open questions" in html
+        nav = html[html.index('<nav class="pagination" aria-label="Pages of sessions">') :]
+        nav = nav[: nav.index("</nav>")]
+        anchors = re.findall(r'<a href="\?([^"]+)"([^>]*)>', nav)
+        links = [(parse_qs(html_unescape(href)), rest) for href, rest in anchors]
+        assert all(params["from"] == [query["from"]] and params["to"] == [query["to"]] for params, _ in links)
+        navs[response] = [(params["page"], rest) for params, rest in links]
+    assert navs[first] == [(["1"], ' aria-current="page"'), (["2"], ""), (["2"], ' rel="next"')]
+    assert navs[second] == [(["1"], ' rel="prev"'), (["1"], ""), (["2"], ' aria-current="page"')]
+    assert "Showing sessions 51 to 51 of 51 (page 2 of 2)" in second.content.decode()
+    assert "<title>Sessions, page 2 of 2" in second.content.decode()
+    events = AuditEvent.objects.filter(action="dashboard.view").order_by("pk")
+    assert [(event.subject, event.row_count, event.filters) for event in events] == [
+        ("page=1", 50, query),
+        ("page=2", 1, query),
+    ]
+
+
+@pytest.mark.parametrize(("page", "shown"), [("0", 1), ("abc", 1), ("-1", 1), ("999", 2), ("", 1)])
+def test_a_page_number_that_does_not_exist_shows_the_nearest_page_not_an_error(
+    staff, treatment, monkeypatch, page, shown
+):
+    monkeypatch.setattr("portal.views.staff.SESSIONS_PER_PAGE", 2)
+    for number in range(3):
+        make_session(treatment=treatment, scheduled_at=in_days(1, hour=8 + number))
+
+    response = staff.get(reverse("staff:dashboard"), {"page": page})
+
+    assert response.status_code == 200
+    assert response.context["page"].number == shown
+
+
+def test_dashboard_queries_are_the_same_on_every_page(staff, treatment, monkeypatch):
+    monkeypatch.setattr("portal.views.staff.SESSIONS_PER_PAGE", 2)
+    staff.get(reverse("staff:dashboard"))  # warm up the session and content types
+    make_busy_sessions(treatment, 5)
+
+    counts = [count_queries(staff, reverse("staff:dashboard"), {"page": page}) for page in ("1", "2", "3")]
+
+    assert counts[0] == counts[1] == counts[2]
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [
@@ -189,8 +258,10 @@ def make_busy_sessions(treatment, count):
 
 
 def count_queries(client, url, params=None):
+    """Queries of one request, including those run while a streamed body (the CSV) is sent."""
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, params or {})
+        response.getvalue()
     assert response.status_code == 200
     return len(queries)
 
@@ -439,7 +510,8 @@ def test_the_csv_has_one_row_per_session_item_with_every_field_of_its_record(sta
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert response.streaming
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
     assert len(rows) == 3
     first, second, third = rows
     assert first["session_id"] == str(session.pk)
@@ -457,6 +529,30 @@ def test_the_csv_has_one_row_per_session_item_with_every_field_of_its_record(sta
     assert AuditEvent.objects.get(action="sessions.csv").row_count == 3
 
 
+def test_the_csv_is_streamed_in_chunks_and_still_has_every_row_with_its_own_questions(staff, treatment, monkeypatch):
+    monkeypatch.setattr("portal.views.staff.CSV_CHUNK_ROWS", 4)
+    make_busy_sessions(treatment, 5)  # 15 items; each session's third item has a question of its own
+
+    response = staff.get(reverse("staff:sessions_csv"))
+
+    assert response.streaming
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
+    expected = list(
+        SessionItem.objects.order_by("session__scheduled_at", "session_id", "position").values_list(
+            "session_id", "position"
+        )
+    )
+    assert [(int(row["session_id"]), int(row["item_position"])) for row in rows] == expected
+    questions = {
+        (question.item.session_id, question.item.position): question.text
+        for question in PatientQuestion.objects.select_related("item")
+    }
+    assert len(questions) == 5
+    for row in rows:
+        assert row["question_texts"] == questions.get((int(row["session_id"]), int(row["item_position"])), "")
+    assert AuditEvent.objects.get(action="sessions.csv").row_count == 15
+
+
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"])
 def test_csv_cells_that_a_spreadsheet_would_run_get_a_leading_quote(value):
     from portal.views.staff import csv_safe
@@ -469,7 +565,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_get_a_leading_quote(value):
 def test_a_patient_name_starting_with_a_formula_is_neutralised_in_the_csv(staff, treatment):
     make_session(treatment=treatment, patient=make_patient(display_name="=cmd|' /C calc'!A0"))
 
-    rows = list(csv.DictReader(io.StringIO(staff.get(reverse("staff:sessions_csv")).content.decode())))
+    rows = list(csv.DictReader(io.StringIO(staff.get(reverse("staff:sessions_csv")).getvalue().decode())))
 
     assert {row["patient_name"] for row in rows} == {"'=cmd|' /C calc'!A0"}
 

@@ -2,45 +2,29 @@
 it, a word diff between any two, and "revert to this version" as a new draft."""
 
 import pytest
-from django.core.cache import caches
-from django.test import Client
 from django.urls import reverse
 
 from portal.content import ContentStatus
 from portal.models import ContentVersion
-from portal.services.content import content_approve, content_submit_for_review
-from portal.tests.governance_helpers import admin_url, make_staff, new_article, new_entry
+from portal.tests.governance_helpers import (
+    CHECKED,
+    admin_url,
+    as_user,
+    edited,
+    make_staff,
+    new_article,
+    new_entry,
+    public_article,
+    published,
+)
 
-CHECKED = "SPRAVATO US Prescribing Information, rev. 01/2025"
 V1 = "## Driving\n\nDo not drive on the day of treatment."
 V2 = "## Driving\n\nDo not drive until the next day, after a restful sleep."
 V3 = "## Driving\n\nDo not drive or use machines until the next day, after a restful sleep."
 
 
-@pytest.fixture
-def editor(db):
-    return make_staff("erin.editor", "Editor")
-
-
-@pytest.fixture
-def reviewer(db):
-    return make_staff("rita.reviewer", "Clinical reviewer")
-
-
-def as_user(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def approve_text(content, body, *, editor, reviewer):
-    setattr(content, content.body_field, body)
-    content.last_edited_by = editor
-    content.status = ContentStatus.DRAFT
-    content.save()
-    content_submit_for_review(content=content, by=editor)
-    content_approve(content=content, by=reviewer, checked_against=CHECKED)
-    content.refresh_from_db()
+    published(edited(content, editor, body), editor, reviewer)
 
 
 @pytest.fixture
@@ -120,8 +104,7 @@ def test_revert_makes_a_new_draft_from_an_old_version_and_patients_keep_the_live
     assert article.status == ContentStatus.DRAFT
     assert article.last_edited_by == editor
     assert article.published_version == 3
-    caches["pages"].clear()
-    live = Client().get(reverse("articles:detail", kwargs={"slug": article.slug})).content.decode()
+    live = public_article(article).content.decode()
     assert "use machines" in live
 
 

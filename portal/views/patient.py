@@ -45,11 +45,18 @@ def link_invalid(request, status=404):
     return render(request, "patient/link_invalid.html", status=status)
 
 
-def _current_session(request):
+def _held_link(request):
+    """(treatment session id, link hash) this browser holds, or None; reads only the Django session."""
     session_id = request.session.get(SESSION_KEY)
     link_hash = request.session.get(LINK_HASH_KEY)
-    if not session_id or not link_hash:
+    return (session_id, link_hash) if session_id and link_hash else None
+
+
+def _current_session(request):
+    held = _held_link(request)
+    if held is None:
         return None
+    session_id, link_hash = held
     return (
         TreatmentSession.objects.with_valid_link()
         .select_related("patient", "treatment")
@@ -188,13 +195,6 @@ def item_question(request, pk):
     return redirect(f"{reverse('patient:item', kwargs={'pk': item.pk})}#respond")
 
 
-def _held_link(request):
-    """(treatment session id, link hash) this browser holds, or None; reads only the Django session."""
-    session_id = request.session.get(SESSION_KEY)
-    link_hash = request.session.get(LINK_HASH_KEY)
-    return (session_id, link_hash) if session_id and link_hash else None
-
-
 @require_POST
 @never_cache
 def item_progress(request, pk):
@@ -205,10 +205,7 @@ def item_progress(request, pk):
     link still works (the same rules as every patient page), then one write transaction records the report.
     The Django session is only read, never saved."""
     held = _held_link(request)
-    if held is None:
-        response = link_invalid(request)
-    else:
-        response = _progress_response(request, pk, *held)
+    response = link_invalid(request) if held is None else _progress_response(request, pk, *held)
     response["Referrer-Policy"] = "same-origin"
     return response
 

@@ -7,18 +7,19 @@ The number of queries of each page is constant: sessions come with their complet
 """
 
 import csv
-import io
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core.mail import send_mail
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -46,23 +47,67 @@ def _date_range(request):
 # Dashboard ------------------------------------------------------------------------------------------
 
 
+SESSIONS_PER_PAGE = 50
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator given its item count (the dashboard's totals query has it), so it runs no COUNT of its own."""
+
+    def __init__(self, object_list, per_page, *, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.known_count = count
+
+    @cached_property
+    def count(self):
+        return self.known_count
+
+
+def _page_number(value):
+    """The page asked for. Anything else (empty, text, 0, negative) means the first page; a number past the end
+    shows the last page (Paginator.get_page)."""
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 1
+
+
 @require_safe
 @staff_view
 def dashboard(request):
+    """Sessions in a date range, SESSIONS_PER_PAGE to a page (a busy week has thousands), with totals for the
+    whole range at the top. The same number of queries for any range and any page."""
     form, valid = _date_range(request)
-    sessions = []
+    context = {"form": form, "valid": valid, "sessions": [], "range": None}
     if valid:
         start, end = form.bounds()
+        in_range = TreatmentSession.objects.between(start, end)
+        totals = in_range.completion_totals()
+        # The paginator picks the page's ids (cheap); only those 50 sessions get their completion counted.
+        ids = in_range.order_by("scheduled_at", "pk").values("pk")
+        paginator = KnownCountPaginator(ids, SESSIONS_PER_PAGE, count=totals["total"])
+        page = paginator.get_page(_page_number(request.GET.get("page")))
         sessions = list(
-            TreatmentSession.objects.between(start, end).with_completion().select_related("patient", "treatment")
+            TreatmentSession.objects.filter(pk__in=page.object_list)
+            .with_completion()
+            .select_related("patient", "treatment")
+            .order_by("scheduled_at", "pk")
         )
-        audit_record(request=request, action="dashboard.view", filters=form.as_filters(), row_count=len(sessions))
-    return render(
-        request,
-        "staff/dashboard.html",
-        {"form": form, "valid": valid, "sessions": sessions, "range": form.cleaned_data if valid else None},
-        status=200 if valid else 400,
-    )
+        audit_record(
+            request=request,
+            action="dashboard.view",
+            subject=f"page={page.number}",
+            filters=form.as_filters(),
+            row_count=len(sessions),
+        )
+        context |= {
+            "sessions": sessions,
+            "range": form.cleaned_data,
+            "range_filters": form.as_filters(),
+            "totals": totals | {"not_ready": totals["total"] - totals["ready"]},
+            "page": page,
+            "page_links": list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+        }
+    return render(request, "staff/dashboard.html", context, status=200 if valid else 400)
 
 
 # One session ----------------------------------------------------------------------------------------
@@ -247,8 +292,9 @@ def _local(value):
 
 
 def csv_row(item):
+    """The row of one item; needs the item's questions, oldest first, in `asked_questions` (see sessions_csv)."""
     session, record = item.session, item.reading_record
-    questions = list(item.questions.all())
+    questions = item.asked_questions
     row = {
         "session_id": session.pk,
         "scheduled_at": _local(session.scheduled_at),
@@ -288,10 +334,38 @@ def csv_row(item):
     return [csv_safe("" if row.get(column) is None else row.get(column, "")) for column in CSV_COLUMNS]
 
 
+class _Echo:
+    """A file-like object whose write() returns the line: csv.writer then makes lines for a streamed response."""
+
+    def write(self, value):
+        return value
+
+
+# The pages' text and HTML: the CSV needs none of it, and each row would carry a copy.
+CSV_DEFERRED_FIELDS = tuple(
+    f"{relation}__{field}"
+    for relation, fields in {
+        "article": ("body", "body_html", "toc", "live_html", "live_text", "live_toc", "review_note"),
+        "faq_topic": ("intro",),
+    }.items()
+    for field in fields
+)
+CSV_CHUNK_ROWS = 1000
+
+
+def csv_lines(items):
+    """The CSV, line by line. Rows come CSV_CHUNK_ROWS at a time (with their questions, one query per chunk),
+    so memory stays flat however long the export is."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for item in items.iterator(chunk_size=CSV_CHUNK_ROWS):
+        yield writer.writerow(csv_row(item))
+
+
 @require_safe
 @staff_view
 def sessions_csv(request):
-    """One row per session item in the date range, with every field of its reading record."""
+    """One row per session item in the date range, with every field of its reading record, streamed."""
     form, valid = _date_range(request)
     if not valid:
         errors = "; ".join(error for errors in form.errors.values() for error in errors)
@@ -299,22 +373,19 @@ def sessions_csv(request):
             f"Bad date range: {errors} Use ?from=YYYY-MM-DD&to=YYYY-MM-DD.", status=400, content_type="text/plain"
         )
     start, end = form.bounds()
+    items = SessionItem.objects.filter(session__scheduled_at__gte=start, session__scheduled_at__lt=end)
+    filters = form.as_filters()
+    # Recorded before the first row leaves, so an export cut short is in the audit log too.
+    audit_record(request=request, action="sessions.csv", filters=filters, row_count=items.count())
     items = (
-        SessionItem.objects.with_state()
-        .filter(session__scheduled_at__gte=start, session__scheduled_at__lt=end)
+        items.with_state()
         .select_related("session__patient", "session__treatment")
-        .prefetch_related(Prefetch("questions", queryset=PatientQuestion.objects.order_by("asked_at")))
+        .defer(*CSV_DEFERRED_FIELDS)
+        .prefetch_related(
+            Prefetch("questions", queryset=PatientQuestion.objects.order_by("asked_at"), to_attr="asked_questions")
+        )
         .order_by("session__scheduled_at", "session_id", "position")
     )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    count = 0
-    for item in items:
-        writer.writerow(csv_row(item))
-        count += 1
-    audit_record(request=request, action="sessions.csv", filters=form.as_filters(), row_count=count)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    filters = form.as_filters()
+    response = StreamingHttpResponse(csv_lines(items), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="sessions-{filters["from"]}-to-{filters["to"]}.csv"'
     return response
