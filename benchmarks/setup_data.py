@@ -32,6 +32,7 @@ from portal.models import (
     TreatmentSession,
 )
 from portal.services.sessions import session_create, session_issue_link
+from portal.views.staff import SESSIONS_PER_PAGE
 
 
 def _treatment():
@@ -143,6 +144,7 @@ def create(*, sessions=2000, items_per_session=3, linked_patients=64, seed=20261
         "faq_path": topic.get_absolute_url(),
         "week_sessions": week_sessions,
         "week_records": week_records,
+        "dashboard_page_size": SESSIONS_PER_PAGE,
         "patients": _linked_patients(treatment, linked_patients),
         "staff_session_key": _staff_session(),
     }

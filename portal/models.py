@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -121,13 +121,18 @@ class SessionQuerySet(models.QuerySet):
 
     def completion_totals(self):
         """Totals for the whole list in one query, however long it is: sessions, sessions ready (no required item
-        left that is not done: the rule of `is_ready`) and sessions with open questions."""
-        not_done = SessionItem.objects.filter(session=OuterRef("pk"), required=True).exclude(item_done_q())
-        open_questions = PatientQuestion.objects.filter(item__session=OuterRef("pk"), answered_at__isnull=True)
+        left that is not done: the rule of `is_ready`) and sessions with open questions. The subqueries are not
+        correlated, so each runs once (an EXISTS per session made PostgreSQL probe the questions 2,000 times)."""
+        not_ready = (
+            SessionItem.objects.filter(session__in=self, required=True).exclude(item_done_q()).values("session_id")
+        )
+        with_questions = PatientQuestion.objects.filter(item__session__in=self, answered_at__isnull=True).values(
+            "item__session_id"
+        )
         return self.aggregate(
             total=Count("pk"),
-            ready=Count("pk", filter=~Exists(not_done)),
-            with_open_questions=Count("pk", filter=Exists(open_questions)),
+            ready=Count("pk", filter=~Q(pk__in=not_ready)),
+            with_open_questions=Count("pk", filter=Q(pk__in=with_questions)),
         )
 
     def for_link_token(self, token):

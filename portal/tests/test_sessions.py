@@ -360,6 +360,32 @@ def test_with_completion_counts_required_items_done_and_open_questions():
     assert completion(session).is_ready
 
 
+def test_completion_totals_agree_with_each_sessions_readiness_and_questions():
+    treatment = make_treatment(make_reading_article(), make_reading_topic(), (make_reading_article(), False, "every"))
+    sessions = [make_session(treatment=treatment, scheduled_at=in_days(1, hour=8 + number))[0] for number in range(5)]
+    required_only, all_read, one_missing, changed_after, untouched = sessions
+    for item in items_with_state(changed_after)[:2]:
+        record_acknowledge(item=item)
+    article = items_with_state(changed_after)[0].article
+    article.body += "\n\nA new paragraph about dosing."
+    content_publish(content=article, by=make_user(), material_change=True)  # the others read it after this
+    for item in items_with_state(required_only)[:2]:
+        record_acknowledge(item=item)
+    for item in items_with_state(all_read):
+        record_acknowledge(item=item)
+    record_acknowledge(item=items_with_state(one_missing)[0])
+    record_ask_question(item=items_with_state(one_missing)[1], text="Open")
+    answered = record_ask_question(item=items_with_state(untouched)[1], text="Answered")
+    question_mark_answered(question=answered, by=make_user())
+    record_ask_question(item=items_with_state(all_read)[2], text="Open, on an optional page")
+
+    totals = TreatmentSession.objects.filter(pk__in=[session.pk for session in sessions]).completion_totals()
+
+    annotated = TreatmentSession.objects.with_completion().filter(pk__in=[session.pk for session in sessions])
+    assert {session.pk for session in annotated if session.is_ready} == {required_only.pk, all_read.pk}
+    assert totals == {"total": 5, "ready": 2, "with_open_questions": 2}
+
+
 def test_marking_a_question_answered_keeps_the_first_answer():
     session, _ = make_session()
     question = record_ask_question(item=session.items.get(), text="Is it safe?")

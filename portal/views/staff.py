@@ -4,6 +4,7 @@ Every view needs portal.view_patient_data (portal.permissions.patient_data_requi
 go to the login page, other staff get 403), is never cached, and writes an audit event.
 The number of queries of each page is constant: sessions come with their completion counts
 (SessionQuerySet.with_completion), items with their records and estimates (SessionItemQuerySet.with_state).
+The CSV export is streamed; it adds one query per CSV_CHUNK_ROWS rows (that chunk's questions).
 """
 
 import csv
