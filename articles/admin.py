@@ -4,7 +4,7 @@ from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
 from articles.models import Article
-from portal.admin_content import ReviewedContentAdmin
+from portal.content.admin import ReviewedContentAdmin
 
 
 @admin.register(Article)

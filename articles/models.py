@@ -2,10 +2,12 @@ from django.db import models
 from django.urls import reverse
 from markdownx.models import MarkdownxField
 
-from portal.content import ReviewedContent, content_hash
+from portal.content.models import PageToRead, ReviewedContent, content_hash
 
 
-class Article(ReviewedContent):
+class Article(PageToRead, ReviewedContent):
+    page_kind = "article"
+
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     summary = models.CharField(max_length=300, help_text="One or two plain sentences shown in lists and search.")
@@ -20,6 +22,14 @@ class Article(ReviewedContent):
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def page_title(self):
+        return self.live_title
+
+    @property
+    def is_available(self):
+        return self.is_live
 
     def working_hash(self):
         return content_hash(self.title, self.summary, self.body)

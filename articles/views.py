@@ -1,7 +1,7 @@
 from django.views.generic import DetailView, ListView
 
 from articles.models import Article
-from portal.views.content import ContentVisibilityMixin
+from portal.content.views import ContentVisibilityMixin
 
 
 class ArticleListView(ContentVisibilityMixin, ListView):

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from faq.models import FaqEntry, FaqTopic
-from portal.models import (
+from portal.reading.models import (
     Patient,
     PatientQuestion,
     ReadingListItem,
@@ -31,8 +31,8 @@ from portal.models import (
     Treatment,
     TreatmentSession,
 )
-from portal.services.sessions import session_create, session_issue_link
-from portal.views.staff import SESSIONS_PER_PAGE
+from portal.reading.services.sessions import session_create, session_issue_link
+from portal.reading.views.staff import SESSIONS_PER_PAGE
 
 
 def _treatment():
@@ -122,7 +122,7 @@ def _staff_session():
     user = get_user_model().objects.create_user(
         f"bench-staff-{secrets.token_hex(4)}", password=secrets.token_urlsafe(16), is_staff=True
     )
-    user.user_permissions.add(Permission.objects.get(content_type__app_label="portal", codename="view_patient_data"))
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="reading", codename="view_patient_data"))
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from articles.models import Article
 from faq.models import FaqEntry, FaqTopic
-from portal.models import Patient, ReadingListItem, Treatment
-from portal.services.content import content_publish
-from portal.services.sessions import session_create, session_issue_link
+from portal.content.services import content_publish
+from portal.reading.models import Patient, ReadingListItem, Treatment
+from portal.reading.services.sessions import session_create, session_issue_link
 
 PASSWORD = "e2e-Correct-Horse-Battery-7"
 # Distinctive, so that a search of every log line for them cannot miss or match by chance.

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from articles.models import Article
 from e2e import factories
-from portal.models import Patient, ProgressReport, ReadingRecord
-from portal.services.content import content_approve, content_record_edit, content_submit_for_review
-from portal.services.sessions import session_create, session_issue_link
+from portal.content.services import content_approve, content_record_edit, content_submit_for_review
+from portal.reading.models import Patient, ProgressReport, ReadingRecord
+from portal.reading.services.sessions import session_create, session_issue_link
 
 
 def seed(*, sessions, prefix="soak"):

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from e2e.conftest import DESKTOP, PHONE
 from e2e.test_staff_flow import log_in
-from portal.services.sessions import record_acknowledge, record_ask_question, record_open
+from portal.reading.services.sessions import record_acknowledge, record_ask_question, record_open
 
 pytestmark = pytest.mark.browser
 

@@ -12,9 +12,9 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 from django.utils import timezone
 
 from e2e import factories
-from portal.models import Patient, Treatment
-from portal.services.sessions import session_create, session_issue_link
-from portal.views.patient import SESSION_KEY
+from portal.reading.models import Patient, Treatment
+from portal.reading.services.sessions import session_create, session_issue_link
+from portal.reading.views.patient import SESSION_KEY
 
 pytestmark = pytest.mark.slow
 

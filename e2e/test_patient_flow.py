@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from e2e import factories
 from e2e.conftest import PHONE
-from portal.models import PatientQuestion, ProgressReport, ReadingRecord
+from portal.reading.models import PatientQuestion, ProgressReport, ReadingRecord
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from e2e import factories
-from portal.services.sessions import record_acknowledge, record_ask_question, record_open, record_progress
+from portal.reading.services.sessions import record_acknowledge, record_ask_question, record_open, record_progress
 
 pytestmark = pytest.mark.browser
 

@@ -17,9 +17,9 @@ from playwright.sync_api import expect
 
 from e2e.factories import published_article, published_faq_topic
 from e2e.test_staff_flow import log_in
-from portal.models import ReadingListItem
-from portal.services.sessions import session_create, session_issue_link
-from portal.tests.xss_corpus import PAYLOADS, find_executable_markup
+from portal.content.tests.xss_corpus import PAYLOADS, find_executable_markup
+from portal.reading.models import ReadingListItem
+from portal.reading.services.sessions import session_create, session_issue_link
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
 from faq.models import FaqEntry, FaqTopic
-from portal.admin_content import ReviewedContentAdmin
+from portal.content.admin import ReviewedContentAdmin
 
 
 class FaqEntryOrderInline(admin.TabularInline):
@@ -26,7 +26,7 @@ class FaqEntryOrderInline(admin.TabularInline):
 
 @admin.register(FaqTopic)
 class FaqTopicAdmin(admin.ModelAdmin):
-    list_display = ("title", "position", "version")
+    list_display = ("title", "position", "published_version")
     list_editable = ("position",)
     search_fields = ("title", "intro")
     prepopulated_fields = {"slug": ("title",)}

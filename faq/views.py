@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
 from faq.models import FaqEntry, FaqTopic
-from portal.views.content import ContentVisibilityMixin
+from portal.content.views import ContentVisibilityMixin
 
 
 class FaqViewMixin(ContentVisibilityMixin):

@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class PortalConfig(AppConfig):
     name = "portal"
-    verbose_name = "Patients and sessions"
+    verbose_name = "Portal"
 
     def ready(self):
         from portal import page_cache

@@ -68,7 +68,7 @@ def connect_signals():
     from django.apps import apps
 
     senders = [*apps.get_app_config("articles").get_models(), *apps.get_app_config("faq").get_models()]
-    senders.append(apps.get_model("portal", "Treatment"))
+    senders.append(apps.get_model("reading", "Treatment"))
     for sender in senders:
         uid = f"page_cache:{sender._meta.label}"
         post_save.connect(invalidate_public_pages, sender=sender, dispatch_uid=uid + ":save")

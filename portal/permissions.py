@@ -5,9 +5,9 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
-VIEW_PATIENT_DATA = "portal.view_patient_data"
-APPROVE_CONTENT = "portal.approve_content"
-VIEW_AUDIT_LOG = "portal.view_auditevent"
+VIEW_PATIENT_DATA = "reading.view_patient_data"
+APPROVE_CONTENT = "content.approve_content"
+VIEW_AUDIT_LOG = "audit.view_auditevent"
 
 
 def can_view_patient_data(user):

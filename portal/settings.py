@@ -6,7 +6,6 @@ DJANGO_SECRET_KEY; `make run` sets DJANGO_DEBUG=true for local use.
 """
 
 import os
-import sys
 import tempfile
 from pathlib import Path
 
@@ -27,10 +26,7 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-# The test suite runs with local-development settings (pytest-django then turns DEBUG off for
-# every test); production settings are checked in a subprocess (portal/tests/test_deploy.py).
-RUNNING_TESTS = "pytest" in sys.modules
-DEBUG = env_bool("DJANGO_DEBUG", RUNNING_TESTS)
+DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -56,8 +52,11 @@ INSTALLED_APPS = [
     "markdownx",
     "csp",
     "portal",
+    "portal.content",
+    "portal.audit",
     "articles",
     "faq",
+    "portal.reading",
 ]
 
 MIDDLEWARE = [
@@ -142,10 +141,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-if RUNNING_TESTS:
-    # Real password hashing is deliberately slow; the suite creates many users.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("CLINIC_TIME_ZONE", "America/New_York")
 USE_I18N = True
@@ -207,7 +202,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Markdown: one renderer for public pages and the admin preview.
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "portal.markdown.render_markdown"
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "portal.content.markdown.render_markdown"
 MARKDOWNX_URLS_PATH = "/staff/markdownx/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/staff/markdownx/upload/"
 MARKDOWNX_MEDIA_PATH = "markdownx/"

@@ -3,7 +3,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from portal.views import markdownx, public
+from portal import views as public
+from portal.content import markdownx_views as markdownx
 
 urlpatterns = [
     path("", public.home, name="home"),
@@ -14,8 +15,8 @@ urlpatterns = [
     # markdownx's views, staff only, at MARKDOWNX_URLS_PATH / MARKDOWNX_UPLOAD_URLS_PATH (not markdownx.urls).
     path("staff/markdownx/markdownify/", markdownx.StaffMarkdownifyView.as_view(), name="markdownx_markdownify"),
     path("staff/markdownx/upload/", markdownx.StaffImageUploadView.as_view(), name="markdownx_upload"),
-    path("p/", include("portal.urls_patient")),
-    path("staff/", include("portal.urls_staff")),
+    path("p/", include("portal.reading.urls_patient")),
+    path("staff/", include("portal.reading.urls_staff")),
     path("admin/", admin.site.urls),
 ]
 

@@ -8,8 +8,8 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from articles.models import Article
-from portal.content import ContentStatus
-from portal.tests.content_factories import make_article, make_user
+from portal.content.models import ContentStatus
+from portal.content.tests.factories import make_article, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from portal.content import ContentStatus
-from portal.services.content import content_publish
-from portal.tests.content_factories import count_queries, get_uncached, make_article, make_user
+from portal.content.models import ContentStatus
+from portal.content.services import content_publish
+from portal.content.tests.factories import count_queries, get_uncached, make_article, make_user
 
 TABLE_BODY = """Intro paragraph.
 

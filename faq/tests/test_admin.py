@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from articles.tests.test_admin import assert_markdownx_editor, page_assets
 from faq.models import FaqEntry
-from portal.content import ContentStatus
-from portal.tests.content_factories import make_entry, make_topic
+from portal.content.models import ContentStatus
+from portal.content.tests.factories import make_entry, make_topic
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from faq.models import FaqEntry
-from portal.content import ContentStatus
-from portal.services.content import content_publish
-from portal.tests.content_factories import count_queries, make_entry, make_topic, make_user
+from portal.content.models import ContentStatus
+from portal.content.services import content_publish
+from portal.content.tests.factories import count_queries, make_entry, make_topic, make_user
 
 
 @pytest.fixture(autouse=True)

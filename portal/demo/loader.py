@@ -1,6 +1,6 @@
 """What `manage.py load_demo` does, as functions the command and the tests call.
 
-Demo pages go through the same review workflow as real ones (portal.services.content): the demo editor writes
+Demo pages go through the same review workflow as real ones (portal.content.services): the demo editor writes
 and submits them, the demo reviewer approves them against the product label, so every change is a kept,
 numbered version with both names on it.
 """
@@ -14,14 +14,14 @@ from django.db import transaction
 
 from articles.models import Article
 from faq.models import FaqEntry, FaqTopic
-from portal.content import ContentStatus
-from portal.demo import demo_articles, demo_faq_topics
-from portal.services.content import (
+from portal.content.models import ContentStatus
+from portal.content.services import (
     ContentWorkflowError,
     content_approve,
     content_record_edit,
     content_submit_for_review,
 )
+from portal.demo import demo_articles, demo_faq_topics
 
 EDITOR, REVIEWER, FRONT_DESK, ADMIN = "editor", "reviewer", "frontdesk", "admin"
 # (user name, group); the admin is a superuser in no group.

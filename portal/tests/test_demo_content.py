@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from portal import markdown, readability
+from portal.content import markdown, readability
 from portal.demo import (
     SAMPLE_NOTICE,
     DemoContentError,

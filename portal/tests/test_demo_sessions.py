@@ -1,4 +1,4 @@
-"""portal.demo_sessions: the demo treatment, patient and session that `manage.py load_demo` prints a link for."""
+"""portal.demo.sessions: the demo treatment, patient and session that `manage.py load_demo` prints a link for."""
 
 import datetime
 import re
@@ -10,10 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.demo_sessions import FAQ_TOPIC_SLUG, TREATMENT_SLUG, create_demo_sessions
-from portal.models import ReadingFrequency, Treatment, TreatmentSession
-from portal.services.sessions import record_acknowledge
-from portal.tests.session_factories import make_reading_article, make_staff
+from portal.demo.sessions import FAQ_TOPIC_SLUG, TREATMENT_SLUG, create_demo_sessions
+from portal.reading.models import ReadingFrequency, Treatment, TreatmentSession
+from portal.reading.services.sessions import record_acknowledge
+from portal.reading.tests.factories import make_reading_article, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def test_load_demo_makes_the_spravato_reading_list_and_a_session_tomorrow_at_10(
 
     treatment = Treatment.objects.get(slug=TREATMENT_SLUG)
     entries = list(treatment.reading_list.order_by("position"))
-    assert [entry.content.slug for entry in entries][-1] == FAQ_TOPIC_SLUG
+    assert [entry.page.slug for entry in entries][-1] == FAQ_TOPIC_SLUG
     assert all(entry.article_id for entry in entries[:-1]) and len(entries) >= 4
     assert entries[0].frequency == ReadingFrequency.FIRST_SESSION
     assert [entry.required for entry in entries] == [True] * (len(entries) - 1) + [False]

@@ -11,11 +11,11 @@ from django.urls import reverse
 
 from articles.models import Article
 from faq.models import FaqEntry, FaqTopic
-from portal import markdown
-from portal.content import ContentStatus
+from portal.content import markdown
+from portal.content.models import ContentStatus, ContentVersion
+from portal.content.services import content_approve, content_archive, content_record_edit, content_submit_for_review
 from portal.demo import SAMPLE_NOTICE, demo_articles, demo_faq_topics
-from portal.models import ContentVersion, Patient, Treatment, TreatmentSession
-from portal.services.content import content_approve, content_archive, content_record_edit, content_submit_for_review
+from portal.reading.models import Patient, Treatment, TreatmentSession
 
 pytestmark = pytest.mark.django_db
 
@@ -209,7 +209,7 @@ def test_without_the_staff_groups_it_says_to_migrate_and_changes_nothing(load_de
 
 def test_the_demo_follows_the_review_rules_so_a_reviewer_without_approval_rights_stops_it(load_demo):
     reviewers = Group.objects.get(name="Clinical reviewer")
-    reviewers.permissions.remove(Permission.objects.get(content_type__app_label="portal", codename="approve_content"))
+    reviewers.permissions.remove(Permission.objects.get(content_type__app_label="content", codename="approve_content"))
 
     with pytest.raises(CommandError, match="Could not publish the demo page “How Spravato works”: .*permission"):
         load_demo()

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from articles.models import Article
 from faq.models import FaqEntry, FaqTopic
+from portal.content.services import content_archive, content_publish
 from portal.page_cache import PublicPageCacheMiddleware, current_generation
-from portal.services.content import content_archive, content_publish
 
 
 @pytest.fixture(autouse=True)

@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.views.defaults import server_error
 
-from portal.models import Treatment
-from portal.tests.content_factories import make_article, make_entry, make_topic, make_user
-from portal.tests.xss_corpus import find_executable_markup
-from portal.views.public import SEARCH_MAX_LENGTH
+from portal.content.tests.factories import make_article, make_entry, make_topic, make_user
+from portal.content.tests.xss_corpus import find_executable_markup
+from portal.reading.models import Treatment
+from portal.views import SEARCH_MAX_LENGTH
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from portal import ratelimit
-from portal.tests.session_factories import make_session
+from portal.reading.tests.factories import make_session
 
 pytestmark = pytest.mark.django_db
 

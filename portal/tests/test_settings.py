@@ -96,7 +96,7 @@ def test_production_uses_hashed_compressed_static_files_and_secure_cookies():
 
 
 def test_markdownx_settings_point_at_our_renderer_and_staff_endpoints(settings):
-    assert settings.MARKDOWNX_MARKDOWNIFY_FUNCTION == "portal.markdown.render_markdown"
+    assert settings.MARKDOWNX_MARKDOWNIFY_FUNCTION == "portal.content.markdown.render_markdown"
     assert settings.MARKDOWNX_URLS_PATH.startswith("/staff/")
     assert settings.MARKDOWNX_UPLOAD_URLS_PATH.startswith("/staff/")
     assert settings.MARKDOWNX_UPLOAD_CONTENT_TYPES == ["image/jpeg", "image/png"]

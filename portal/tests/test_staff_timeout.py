@@ -9,8 +9,8 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from portal.content.tests.governance_helpers import PASSWORD, make_staff
 from portal.middleware import LAST_ACTIVITY_KEY
-from portal.tests.governance_helpers import PASSWORD, make_staff
 
 
 @pytest.fixture

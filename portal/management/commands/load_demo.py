@@ -4,7 +4,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from portal.demo.loader import EDITOR, REVIEWER, DemoSetupError, demo_accounts_reset, demo_content_load
-from portal.demo_sessions import create_demo_sessions
+from portal.demo.sessions import create_demo_sessions
 
 
 class Command(BaseCommand):

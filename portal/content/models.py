@@ -1,0 +1,277 @@
+"""What articles and FAQ entries share: Markdown source, rendered HTML, review workflow, live version.
+
+Each content row holds two things:
+- the *working copy* that editors change (title/body fields of the subclass, rendered into
+  `body_html` at save for the staff preview), with its workflow `status`;
+- the *live version* that patients see (`live_*` fields), copied from the working copy only when
+  a reviewer approves it (portal.content.services). Editing a published page therefore
+  never changes what patients see until the next approval.
+"""
+
+import hashlib
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from portal.content import markdown, readability
+
+
+class ContentStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    # Approved, waiting for its publish_at time (publish_due makes it live).
+    SCHEDULED = "scheduled", "Approved, scheduled"
+    PUBLISHED = "published", "Published"
+    ARCHIVED = "archived", "Archived"
+
+
+class ContentQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Pages patients may see: approved at least once, not archived or withdrawn, not expired."""
+        now = now or timezone.now()
+        return (
+            self.filter(published_version__gt=0, withdrawn_at__isnull=True)
+            .exclude(status=ContentStatus.ARCHIVED)
+            .filter(Q(expire_at__isnull=True) | Q(expire_at__gt=now))
+        )
+
+    def available(self):
+        """Pages to read that patients can be shown now (see PageToRead)."""
+        return self.published()
+
+    def due_to_publish(self, now=None):
+        """Approved pages whose publish_at has come (portal.content.services.content_publish_due)."""
+        now = now or timezone.now()
+        return self.filter(status=ContentStatus.SCHEDULED, publish_at__lte=now)
+
+    def due_to_expire(self, now=None):
+        """Pages patients still count as live although their expire_at has passed."""
+        now = now or timezone.now()
+        return self.filter(published_version__gt=0, withdrawn_at__isnull=True, expire_at__lte=now)
+
+    def review_overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.published().filter(next_review_due__lt=today)
+
+    def review_due_within(self, days, today=None):
+        today = today or timezone.localdate()
+        return self.published().filter(
+            next_review_due__gte=today, next_review_due__lte=today + timezone.timedelta(days=days)
+        )
+
+
+class ReviewedContent(models.Model):
+    # Subclasses name their title and Markdown fields (Article: title/body, FAQ entry: question/answer).
+    title_field = "title"
+    body_field = "body"
+
+    status = models.CharField(max_length=16, choices=ContentStatus.choices, default=ContentStatus.DRAFT)
+
+    # Derived from the working copy at save (staff preview, readability shown to editors).
+    body_html = models.TextField(blank=True, editable=False)
+    toc = models.JSONField(default=list, blank=True, editable=False)
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    reading_minutes = models.PositiveIntegerField(default=1, editable=False)
+    readability_grade = models.FloatField(null=True, blank=True, editable=False)
+
+    # The live version patients see.
+    live_title = models.CharField(max_length=300, blank=True, editable=False)
+    live_html = models.TextField(blank=True, editable=False)
+    live_text = models.TextField(blank=True, editable=False, help_text="Plain text of the live version, for search.")
+    live_toc = models.JSONField(default=list, blank=True, editable=False)
+    live_word_count = models.PositiveIntegerField(default=0, editable=False)
+    live_reading_minutes = models.PositiveIntegerField(default=1, editable=False)
+    published_version = models.PositiveIntegerField(default=0, editable=False)
+    material_version = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Latest version whose approval asked patients to re-read."
+    )
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When patients stopped seeing this page (archived or expired); cleared by the next approval.",
+    )
+
+    # Governance.
+    publish_at = models.DateTimeField(
+        null=True, blank=True, help_text="Publish automatically at this time once approved."
+    )
+    expire_at = models.DateTimeField(
+        null=True, blank=True, help_text="Stop showing this page to patients at this time."
+    )
+    checked_against = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Source checked, e.g. 'SPRAVATO US Prescribing Information, rev. 01/2025'.",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    last_reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    next_review_due = models.DateField(null=True, blank=True)
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    review_note = models.TextField(blank=True, editable=False, help_text="Why a reviewer sent the page back to draft.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ContentQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        # Rendered once here, when the source is saved; never per request.
+        self.render_working_copy()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = set(update_fields) | {
+                "body_html", "toc", "word_count", "reading_minutes", "readability_grade",
+            }  # fmt: skip
+        super().save(*args, **kwargs)
+
+    @property
+    def working_title(self):
+        return getattr(self, self.title_field)
+
+    @property
+    def working_body(self):
+        return getattr(self, self.body_field)
+
+    @property
+    def is_live(self):
+        if self.published_version == 0 or self.status == ContentStatus.ARCHIVED or self.withdrawn_at is not None:
+            return False
+        return self.expire_at is None or self.expire_at > timezone.now()
+
+    @property
+    def has_unpublished_changes(self):
+        return self.published_version == 0 or self.working_hash() != self.content_hash
+
+    @property
+    def review_overdue(self):
+        return self.next_review_due is not None and self.next_review_due < timezone.localdate()
+
+    def working_hash(self):
+        return content_hash(self.working_title, self.working_body)
+
+    def render_working_copy(self):
+        rendered = markdown.render(self.working_body)
+        self.body_html = rendered.html
+        self.working_text = rendered.text  # not stored: copied to live_text on publish
+        self.toc = rendered.toc
+        self.word_count = rendered.word_count
+        self.reading_minutes = rendered.reading_minutes
+        self.readability_grade = readability.flesch_kincaid_grade(rendered.text)
+
+    def live_change_applied(self, *, material_change):
+        """What patients see of this content changed (portal.content.services calls it inside the transaction).
+        Returns the page to read that carries it: the content itself here; an FAQ entry returns its topic."""
+        return self
+
+    def copy_working_copy_to_live(self):
+        """Make the working copy what patients see (callers handle permission and versioning)."""
+        self.render_working_copy()
+        self.live_title = self.working_title
+        self.live_html = self.body_html
+        self.live_text = self.working_text
+        self.live_toc = self.toc
+        self.live_word_count = self.word_count
+        self.live_reading_minutes = self.reading_minutes
+        self.content_hash = self.working_hash()
+
+
+def reviewed_content_models():
+    """Every concrete model that goes through the review workflow (articles, FAQ entries, ...)."""
+    return [model for model in apps.get_models() if issubclass(model, ReviewedContent)]
+
+
+class PageToRead:
+    """What a reading list needs of a page patients are asked to read: an article, or an FAQ topic page.
+
+    Implementers have the fields `published_version` (rises with each change patients see),
+    `material_version` (the latest version patients must re-read), `content_hash` (of what is live) and
+    `live_word_count`; their managers have `available()` (the pages patients can be shown now); they give
+    `page_title`, `is_available` and `get_absolute_url()`."""
+
+    page_kind = ""  # a short name for exports, e.g. "article"
+
+    @property
+    def page_title(self):
+        raise NotImplementedError
+
+    @property
+    def is_available(self):
+        """Patients can be shown the page now."""
+        raise NotImplementedError
+
+
+def content_hash(*parts):
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update((part or "").replace("\r\n", "\n").strip().encode())
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+class ContentVersionQuerySet(models.QuerySet):
+    def for_content(self, content):
+        return self.filter(content_type=ContentType.objects.get_for_model(content), object_id=content.pk)
+
+    def published(self):
+        """Versions that reached patients (an approval waiting for its publish time has none yet)."""
+        return self.filter(published_at__isnull=False)
+
+    def pending(self):
+        return self.filter(published_at__isnull=True)
+
+
+class ContentVersion(models.Model):
+    """Every approved version of an article or FAQ entry, kept for ever: what a patient read.
+
+    A row is written when a reviewer approves a change; `published_at` is set when it reaches patients
+    (at once, or later by publish_due when the approval was scheduled).
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    content = GenericForeignKey("content_type", "object_id")
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=300)
+    summary = models.CharField(max_length=300, blank=True)
+    body = models.TextField()
+    body_html = models.TextField()
+    content_hash = models.CharField(max_length=64)
+    material_change = models.BooleanField(default=False)
+    checked_against = models.CharField(max_length=200, blank=True)
+    edited_by_name = models.CharField(max_length=150, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by_name = models.CharField(max_length=150, blank=True)
+    approved_at = models.DateTimeField()
+    published_at = models.DateTimeField(null=True, blank=True, help_text="When patients started seeing it.")
+
+    objects = ContentVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["content_type", "object_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id", "version"], name="content_version_unique")
+        ]
+        permissions = [("approve_content", "Can approve and publish articles and FAQ entries")]
+
+    def __str__(self):
+        return f"{self.title} v{self.version}"

@@ -1,0 +1,67 @@
+"""portal.content.readability: Flesch–Kincaid grade computed offline, checked on texts whose grade is known."""
+
+import pytest
+
+from portal.content.readability import count_syllables, flesch_kincaid_grade
+from portal.content.tests.governance_helpers import new_article
+
+SIMPLE = "The cat sat on the mat. The dog ran to the park. We had a nap. It was fun."
+PATIENT_TEXT = (
+    "You take the nasal spray at the clinic. A nurse stays with you. You rest for at least two hours after "
+    "each dose. Do not drive until the next day. Bring someone to take you home."
+)
+DENSE_CLINICAL = (
+    "Esketamine, the S-enantiomer of racemic ketamine, is a non-selective, non-competitive antagonist of the "
+    "N-methyl-D-aspartate receptor, an ionotropic glutamate receptor; its administration necessitates continuous "
+    "post-administration observation for sedation, dissociation and transient hypertension, consequently "
+    "restricting concomitant utilisation of central nervous system depressants and psychostimulants."
+)
+
+
+def test_the_formula_on_a_text_counted_by_hand():
+    # 10 one-syllable words in 1 sentence: 0.39 * 10 + 11.8 * 1 - 15.59 = 0.11
+    assert flesch_kincaid_grade("I saw the big red dog run to the park.") == 0.1
+    # 6 one-syllable words in 2 sentences: 0.39 * 3 + 11.8 * 1 - 15.59 = -2.62
+    assert flesch_kincaid_grade("The cat sat. The dog ran.") == -2.6
+
+
+def test_simple_sentences_grade_below_5():
+    assert flesch_kincaid_grade(SIMPLE) < 5
+
+
+def test_plain_patient_instructions_grade_at_most_8():
+    assert flesch_kincaid_grade(PATIENT_TEXT) <= 8
+
+
+def test_a_dense_clinical_paragraph_grades_above_12():
+    assert flesch_kincaid_grade(DENSE_CLINICAL) > 12
+
+
+def test_longer_sentences_and_longer_words_raise_the_grade():
+    short = flesch_kincaid_grade("Take the spray. Rest for two hours. Then go home.")
+    longer = flesch_kincaid_grade("Take the medication, then remain under observation for approximately two hours.")
+    assert longer > short
+
+
+@pytest.mark.parametrize(
+    ("word", "syllables"),
+    [("cat", 1), ("the", 1), ("treatment", 2), ("medicine", 3), ("receptor", 3), ("esketamine", 4),
+     ("hypertension", 4), ("dissociation", 5)],
+)  # fmt: skip
+def test_syllables_of_known_words(word, syllables):
+    assert count_syllables(word) == syllables
+
+
+@pytest.mark.parametrize("text", ["", None, "Hi there", "!!! ..."])
+def test_too_little_text_has_no_grade(text):
+    assert flesch_kincaid_grade(text) is None
+
+
+def test_saving_a_page_computes_grade_word_count_and_reading_time_of_its_plain_text(db):
+    article = new_article(body="## Heading\n\n" + " ".join([SIMPLE] * 20))
+    assert article.readability_grade == flesch_kincaid_grade("Heading " + " ".join([SIMPLE] * 20))
+    assert article.word_count == 1 + 19 * 20
+    assert article.reading_minutes == 2  # 381 words at 200 words a minute, rounded up
+    article.body = DENSE_CLINICAL
+    article.save()
+    assert article.readability_grade > 12

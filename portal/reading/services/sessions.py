@@ -1,0 +1,213 @@
+"""Cross-model actions on treatment sessions, their patient links and the patient's reading records.
+
+Everything a patient does is safe under concurrent requests (two tabs, a beacon racing a form post,
+a resent report): one ReadingRecord per item (OneToOne, created with get_or_create), timestamps
+written only while still empty (first write wins), counters added with F(), and beacon reports
+de-duplicated by their client-made id (unique constraint).
+"""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from portal.reading.models import (
+    PAGE_FIELDS,
+    PatientQuestion,
+    ProgressReport,
+    ReadingFrequency,
+    ReadingRecord,
+    SessionItem,
+    SessionStatus,
+    TreatmentSession,
+    available_page_keys,
+)
+
+# Sessions that did not happen do not count when deciding whether a session is the patient's first.
+NOT_HELD = (SessionStatus.CANCELLED, SessionStatus.NO_SHOW)
+
+
+# Sessions and links ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def session_create(*, patient, treatment, scheduled_at, status=SessionStatus.SCHEDULED):
+    """Create a session and copy the treatment's reading list onto it."""
+    session = TreatmentSession.objects.create(
+        patient=patient, treatment=treatment, scheduled_at=scheduled_at, status=status
+    )
+    session_copy_reading_list(session=session)
+    return session
+
+
+def session_is_first_of_treatment(*, session):
+    """True when the patient has no earlier session of this treatment that took place or is still planned."""
+    return (
+        not TreatmentSession.objects.filter(
+            patient_id=session.patient_id, treatment_id=session.treatment_id, scheduled_at__lt=session.scheduled_at
+        )
+        .exclude(status__in=NOT_HELD)
+        .exclude(pk=session.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def session_copy_reading_list(*, session):
+    """Copy the treatment's reading list onto a new session, so later edits of the list do not rewrite history.
+
+    Only pages patients can see now are copied (a draft or archived page on the list is skipped); items marked
+    "first session only" are copied only onto the patient's first session of this treatment. Returns the
+    items created."""
+    first = session_is_first_of_treatment(session=session)
+    reading_list = [
+        entry
+        for entry in session.treatment.reading_list.select_related(*PAGE_FIELDS).order_by("position", "pk")
+        if first or entry.frequency != ReadingFrequency.FIRST_SESSION
+    ]
+    available = available_page_keys(reading_list)
+    entries = [entry for entry in reading_list if entry.page_key in available]
+    items = [
+        SessionItem(
+            session=session,
+            position=position,
+            page=entry.page,
+            required=entry.required,
+            current_material_version=entry.page.material_version,
+        )
+        for position, entry in enumerate(entries, start=1)
+    ]
+    return SessionItem.objects.bulk_create(items)
+
+
+def session_issue_link(*, session):
+    """Replace any earlier link with a new one (the old token stops working) and return the new token.
+
+    The token is not stored anywhere (only its SHA-256): show it once and forget it."""
+    token = session.issue_link_token()
+    session.save(update_fields=["token_hash", "link_issued_at", "link_expires_at", "link_revoked_at"])
+    return token
+
+
+def session_revoke_link(*, session, now=None):
+    """Stop the current link (and every patient browser that opened it) from working."""
+    now = now or timezone.now()
+    TreatmentSession.objects.filter(pk=session.pk, link_revoked_at__isnull=True).update(link_revoked_at=now)
+    session.refresh_from_db(fields=["link_revoked_at"])
+    return session
+
+
+def session_reschedule_link(*, session):
+    """Keep the link's expiry in step with the session time after a reschedule."""
+    if session.token_hash and session.link_revoked_at is None:
+        session.link_expires_at = session.scheduled_at + timezone.timedelta(
+            days=settings.PATIENT_LINK_VALID_DAYS_AFTER_SESSION
+        )
+        session.save(update_fields=["link_expires_at"])
+
+
+# Reading records ------------------------------------------------------------------------------------
+
+
+def _record_for(item):
+    """The item's one reading record, created on first use. A concurrent creator may win the insert:
+    then the unique constraint fails here and we read the winner's row."""
+    try:
+        with transaction.atomic():
+            record, _ = ReadingRecord.objects.get_or_create(item=item)
+    except IntegrityError:
+        record = ReadingRecord.objects.get(item=item)
+    return record
+
+
+def _set_if_empty(record_id, now, *fields):
+    """First write wins: set each timestamp field only while it is still empty."""
+    for field in fields:
+        ReadingRecord.objects.filter(pk=record_id, **{f"{field}__isnull": True}).update(
+            **{field: now, "updated_at": now}
+        )
+
+
+def record_open(*, item, now=None):
+    """The patient opened the item's page: first opened time, and the version and hash shown."""
+    now = now or timezone.now()
+    version, content_hash = item.page.published_version, item.page.content_hash
+    record = _record_for(item)
+    with transaction.atomic():
+        _set_if_empty(record.pk, now, "opened_at")
+        # Before acknowledging, the record says which version was last shown; after, which one was acknowledged.
+        ReadingRecord.objects.filter(pk=record.pk, acknowledged_at__isnull=True).update(
+            content_version=version, content_hash=content_hash, updated_at=now
+        )
+    record.refresh_from_db()
+    return record
+
+
+def record_progress(*, item, client_id, seconds, reached_end, now=None):
+    """Add one beacon report. A report whose client id was seen before changes nothing; returns False then.
+
+    The busiest write of the portal, so it is one transaction of two statements: the report's INSERT (its
+    unique client id makes a resend fail here and roll back) and ONE UPDATE of the reading record (seconds
+    added with F(), opened and end-reached times set only while still empty). Only when that UPDATE finds
+    no record (a report before the page's first recorded opening) is the record created, with the report in
+    it; a concurrent creator winning that insert is handled by get_or_create, and the report then goes
+    through the UPDATE after all."""
+    now = now or timezone.now()
+    stamp = Value(now, output_field=DateTimeField())
+    updates = {"seconds_visible": F("seconds_visible") + seconds, "opened_at": Coalesce("opened_at", stamp)}
+    if reached_end:
+        updates["end_reached_at"] = Coalesce("end_reached_at", stamp)
+    try:
+        with transaction.atomic():
+            ProgressReport.objects.create(item=item, client_id=client_id, seconds=seconds, reached_end=reached_end)
+            records = ReadingRecord.objects.filter(item_id=item.pk)
+            if not records.update(**updates, updated_at=now):
+                _, created = ReadingRecord.objects.get_or_create(
+                    item_id=item.pk,
+                    defaults={
+                        "seconds_visible": seconds,
+                        "opened_at": now,
+                        "end_reached_at": now if reached_end else None,
+                    },
+                )
+                if not created:
+                    records.update(**updates, updated_at=now)
+    except IntegrityError:
+        return False
+    return True
+
+
+def record_acknowledge(*, item, now=None):
+    """ "I have read and understood this": acknowledged (first time kept), end reached, the version read."""
+    now = now or timezone.now()
+    version, content_hash = item.page.published_version, item.page.content_hash
+    record = _record_for(item)
+    with transaction.atomic():
+        _set_if_empty(record.pk, now, "opened_at", "acknowledged_at", "end_reached_at")
+        # The acknowledged version only ever rises (a re-read after a material change moves it up).
+        ReadingRecord.objects.filter(pk=record.pk).filter(
+            Q(acknowledged_version__isnull=True) | Q(acknowledged_version__lt=version)
+        ).update(acknowledged_version=version, content_version=version, content_hash=content_hash, updated_at=now)
+    record.refresh_from_db()
+    return record
+
+
+def record_ask_question(*, item, text, now=None):
+    """ "I have a question about this": goes to the staff queue; the item does not become done."""
+    now = now or timezone.now()
+    record = _record_for(item)
+    with transaction.atomic():
+        _set_if_empty(record.pk, now, "opened_at")
+        question = PatientQuestion.objects.create(item=item, text=text)
+    return question
+
+
+def question_mark_answered(*, question, by, now=None):
+    """Mark a patient's question answered (the first staff member to do so is kept)."""
+    now = now or timezone.now()
+    updated = PatientQuestion.objects.filter(pk=question.pk, answered_at__isnull=True).update(
+        answered_at=now, answered_by=by
+    )
+    question.refresh_from_db(fields=["answered_at", "answered_by"])
+    return bool(updated)
