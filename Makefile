@@ -26,6 +26,7 @@ run: venv
 
 test: venv system-deps
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
 
 # The browser, fault and attack tests alone (make test runs them too); screenshots of failures in e2e-artifacts/.
