@@ -1,4 +1,10 @@
-"""The one place that decides who may see what."""
+"""The one place that decides who may see and do what: predicates, and one gate for views.
+
+Views use `staff_required(predicate)` (functions) or `StaffRequiredMixin` (classes), admins call the
+predicates in their `has_*_permission` methods, templates get them through `portal.context_processors`.
+A model permission alone (e.g. `reading.view_patient`) never shows patient data: every place that shows
+it asks `can_view_patient_data`.
+"""
 
 from functools import wraps
 
@@ -8,21 +14,6 @@ from django.core.exceptions import PermissionDenied
 VIEW_PATIENT_DATA = "reading.view_patient_data"
 APPROVE_CONTENT = "content.approve_content"
 VIEW_AUDIT_LOG = "audit.view_auditevent"
-
-
-def can_view_patient_data(user):
-    return user.is_active and user.is_staff and user.has_perm(VIEW_PATIENT_DATA)
-
-
-def can_approve_content(user):
-    return user.is_active and user.is_staff and user.has_perm(APPROVE_CONTENT)
-
-
-def can_preview_content(user):
-    """Staff (editors, reviewers, clinic staff) may see drafts; patients and visitors may not."""
-    return user.is_active and user.is_staff
-
-
 EDIT_CONTENT_PERMISSIONS = (
     "articles.add_article",
     "articles.change_article",
@@ -31,20 +22,65 @@ EDIT_CONTENT_PERMISSIONS = (
 )
 
 
+def is_active_staff(user):
+    return user.is_authenticated and user.is_active and user.is_staff
+
+
+def can_view_patient_data(user):
+    """Front desk and nurses: patients, sessions, reading records, questions, exports."""
+    return is_active_staff(user) and user.has_perm(VIEW_PATIENT_DATA)
+
+
+def can_approve_content(user):
+    """Clinical reviewers: approve, send back and archive articles and FAQ entries."""
+    return is_active_staff(user) and user.has_perm(APPROVE_CONTENT)
+
+
+def can_preview_content(user):
+    """Staff (editors, reviewers, clinic staff) may see drafts; patients and visitors may not."""
+    return is_active_staff(user)
+
+
 def can_edit_content(user):
     """Editors and reviewers: the Markdown editor's live preview and image upload."""
-    return user.is_active and user.is_staff and any(user.has_perm(perm) for perm in EDIT_CONTENT_PERMISSIONS)
+    return is_active_staff(user) and any(user.has_perm(perm) for perm in EDIT_CONTENT_PERMISSIONS)
 
 
-def patient_data_required(view):
-    """Anonymous users go to the login page; logged-in users without the permission get 403."""
+def can_view_audit_log(user):
+    """Privacy officers: who looked at patient data."""
+    return is_active_staff(user) and user.has_perm(VIEW_AUDIT_LOG)
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not can_view_patient_data(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
 
-    return wrapper
+def refusal(request, predicate):
+    """None if `request.user` passes `predicate`; else what to answer: the login page for anonymous users,
+    PermissionDenied (403) raised for everyone else."""
+    if predicate(request.user):
+        return None
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise PermissionDenied
+
+
+def staff_required(predicate):
+    """Decorator: the view runs only for users passing `predicate` (anonymous: login page; others: 403)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            return refusal(request, predicate) or view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+class StaffRequiredMixin:
+    """Class-based views: set `permission_required_predicate` (a predicate of this module)."""
+
+    permission_required_predicate = staticmethod(is_active_staff)
+
+    def dispatch(self, request, *args, **kwargs):
+        return refusal(request, self.permission_required_predicate) or super().dispatch(request, *args, **kwargs)
+
+
+patient_data_required = staff_required(can_view_patient_data)

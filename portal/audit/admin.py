@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
-from portal.permissions import VIEW_AUDIT_LOG
+from portal.permissions import can_view_audit_log
 
 
 @admin.register(AuditEvent)
@@ -17,7 +17,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     actions = None
 
     def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff and request.user.has_perm(VIEW_AUDIT_LOG)
+        return can_view_audit_log(request.user)
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)

@@ -8,11 +8,9 @@ not what patients see.
 
 from dataclasses import dataclass
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.utils.cache import add_never_cache_headers
 
-from portal.permissions import can_preview_content
+from portal.permissions import can_preview_content, refusal
 
 
 @dataclass(frozen=True)
@@ -58,11 +56,8 @@ class ContentVisibilityMixin:
     preview = False
 
     def dispatch(self, request, *args, **kwargs):
-        if self.preview:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not can_preview_content(request.user):
-                raise PermissionDenied
+        if self.preview and (refused := refusal(request, can_preview_content)):
+            return refused
         return super().dispatch(request, *args, **kwargs)
 
     def visible(self, queryset):
