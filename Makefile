@@ -19,6 +19,7 @@ system-deps:
 	@bash scripts/install-system-deps
 
 run: venv
+	$(PY) scripts/retire-old-demo-db
 	DJANGO_DEBUG=true $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=true $(PY) manage.py createcachetable
 	DJANGO_DEBUG=true $(PY) manage.py load_demo

@@ -17,6 +17,8 @@ urlpatterns = [
     path("staff/markdownx/upload/", markdownx.StaffImageUploadView.as_view(), name="markdownx_upload"),
     path("p/", include("portal.reading.urls_patient")),
     path("staff/", include("portal.reading.urls_staff")),
+    path("admin/portal/<slug:model>/<path:rest>", public.moved_admin_page),
+    path("admin/portal/<slug:model>/", public.moved_admin_page),
     path("admin/", admin.site.urls),
 ]
 

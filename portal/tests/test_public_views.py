@@ -16,7 +16,7 @@ from django.views.defaults import server_error
 from portal.content.tests.factories import make_article, make_entry, make_topic, make_user
 from portal.content.tests.xss_corpus import find_executable_markup
 from portal.reading.models import Treatment
-from portal.views import SEARCH_MAX_LENGTH
+from portal.search import SEARCH_MAX_LENGTH
 
 pytestmark = pytest.mark.django_db
 
@@ -312,3 +312,22 @@ def test_csrf_failure_page_is_plain_language(client):
     response = strict.post(reverse("markdownx_markdownify"), {"content": "x"})
     assert response.status_code == 403
     assert "Please try again" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/admin/portal/treatmentsession/", "/admin/reading/treatmentsession/"),
+        ("/admin/portal/patient/12/change/", "/admin/reading/patient/12/change/"),
+        ("/admin/portal/contentversion/review-due/", "/admin/content/contentversion/review-due/"),
+        ("/admin/portal/auditevent/?action=dashboard.view", "/admin/audit/auditevent/?action=dashboard.view"),
+    ],
+)
+def test_admin_bookmarks_from_before_the_apps_moved_redirect_to_the_same_page(client, old, new):
+    response = client.get(old)
+    assert response.status_code == 301
+    assert response["Location"] == new
+
+
+def test_an_unknown_model_under_the_old_admin_prefix_is_a_404(client):
+    assert client.get("/admin/portal/nosuchmodel/").status_code == 404
