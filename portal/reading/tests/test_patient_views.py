@@ -110,7 +110,7 @@ def test_unknown_expired_revoked_and_replaced_links_get_the_same_friendly_404(re
     assert response.status_code == 404
     assert response["Referrer-Policy"] == "no-referrer"
     assert "please ask the clinic for a new link" in response.content.decode().lower()
-    assert f'href="tel:{response.context["clinic_phone"]}"' in response.content.decode()
+    assert f'href="{response.context["clinic_phone_href"]}"' in response.content.decode()
     assert "patient_session_id" not in client.session
 
 
