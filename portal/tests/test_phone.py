@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.context_processors import phone_href
+from portal.phone import phone_href
 
 
 @pytest.mark.parametrize(
