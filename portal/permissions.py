@@ -8,6 +8,7 @@ it asks `can_view_patient_data`.
 
 from functools import wraps
 
+from django.contrib.auth import get_permission_codename
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
@@ -44,6 +45,12 @@ def can_preview_content(user):
 def can_edit_content(user):
     """Editors and reviewers: the Markdown editor's live preview and image upload."""
     return is_active_staff(user) and any(user.has_perm(perm) for perm in EDIT_CONTENT_PERMISSIONS)
+
+
+def can_change_content(user, model):
+    """Editors and reviewers: change pages of this reviewed-content model (so submit and revert them too)."""
+    opts = model._meta
+    return is_active_staff(user) and user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}")
 
 
 def can_view_audit_log(user):

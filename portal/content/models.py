@@ -12,7 +12,7 @@ import hashlib
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
@@ -126,6 +126,8 @@ class ReviewedContent(models.Model):
     review_note = models.TextField(blank=True, editable=False, help_text="Why a reviewer sent the page back to draft.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Everyone who changed the text since the last approval (four eyes); no column: rows of ContentEditor.
+    editors_since_approval = GenericRelation("content.ContentEditor")
 
     objects = ContentQuerySet.as_manager()
 
@@ -158,6 +160,8 @@ class ReviewedContent(models.Model):
 
     @property
     def has_unpublished_changes(self):
+        """The working copy is not what patients see (or were last shown): nothing was published yet, or its
+        text changed since. The one definition of "has changes" (approve page, new versions, notices)."""
         return self.published_version == 0 or self.working_hash() != self.content_hash
 
     @property
@@ -275,3 +279,32 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return f"{self.title} v{self.version}"
+
+
+class ContentEditorQuerySet(models.QuerySet):
+    def for_content(self, content):
+        return self.filter(content_type=ContentType.objects.get_for_model(content), object_id=content.pk)
+
+
+class ContentEditor(models.Model):
+    """Someone who changed what patients would read of a page (its working hash) since its last approval.
+
+    The four-eyes rule (portal.content.workflow) refuses the approval to every one of them, not only to the
+    last editor and the submitter. Rows are written by content_record_edit and revert, deleted on approval.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content = GenericForeignKey("content_type", "object_id")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    first_edited_at = models.DateTimeField(default=timezone.now)
+
+    objects = ContentEditorQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id", "user"], name="content_editor_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} changed {self.content_type.model} #{self.object_id}"

@@ -1,4 +1,4 @@
-"""The review workflow of articles and FAQ entries: one mechanism for both (docs/governance.md).
+"""The review workflow's writes, for articles and FAQ entries alike (docs/governance.md).
 
 States of the *working copy* (ContentStatus) and who moves them:
 
@@ -12,9 +12,9 @@ What patients see is the *live* copy (live_* fields), changed only by `_go_live`
 publish_due for a scheduled one) and hidden by `withdrawn_at` (archive, expiry). Every approved
 change is kept as a ContentVersion; its `published_at` says when patients started seeing it.
 
-Rules enforced here, whoever calls: only users with portal.approve_content approve, reject or
-archive; nobody approves a change they made last or submitted (four eyes); a "checked against" note
-is required; an approval only goes through for exactly the text the reviewer looked at.
+Who may take which step when is decided by portal.content.workflow (one table, also read by the admin's
+buttons and forms); every step here asks it first, whoever calls. Besides: an approval needs a
+"checked against" note and only goes through for exactly the text the reviewer looked at.
 """
 
 import dataclasses
@@ -25,37 +25,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.content.models import ContentStatus, ContentVersion, reviewed_content_models
+from portal.content.selectors import content_approved_hash, content_pending_version
 from portal.content.signals import page_to_read_changed
-from portal.permissions import can_approve_content
-
-
-class ContentWorkflowError(Exception):
-    """A workflow step that is not allowed; the message is meant for the person who tried it."""
-
-
-def content_versions(content):
-    """Versions that reached patients, newest first."""
-    return ContentVersion.objects.for_content(content).published().order_by("-version")
-
-
-def content_pending_version(content):
-    """The approved version waiting for its publish time, if any."""
-    return ContentVersion.objects.for_content(content).pending().order_by("-version").first()
-
-
-def content_approval_problem(*, content, by):
-    """Why `by` may not approve `content` now (a sentence), or None if they may."""
-    if not can_approve_content(by):
-        return "You do not have permission to approve content."
-    if content.status == ContentStatus.PUBLISHED and content.has_unpublished_changes:
-        return "This page has changes that have not been submitted for review."
-    if content.status not in (ContentStatus.IN_REVIEW, ContentStatus.PUBLISHED):
-        return f"Only pages in review can be approved; this one is “{content.get_status_display()}”."
-    if content.last_edited_by_id is not None and content.last_edited_by_id == by.pk:
-        return "You made the last change to this page, so another reviewer must approve it (four-eyes rule)."
-    if content.status == ContentStatus.IN_REVIEW and content.submitted_by_id == by.pk:
-        return "You submitted this page for review, so another reviewer must approve it (four-eyes rule)."
-    return None
+from portal.content.workflow import ContentWorkflowError, approval_input_problems, content_check_step
 
 
 def content_record_edit(*, content, by):
@@ -71,6 +43,7 @@ def content_record_edit(*, content, by):
     stored = type(content).objects.get(pk=content.pk)
     if stored.working_hash() == content.working_hash():
         return None
+    _note_editors(stored, by)
     content.last_edited_by = by
     if content.status == ContentStatus.DRAFT:
         return None
@@ -82,10 +55,7 @@ def content_record_edit(*, content, by):
 @transaction.atomic
 def content_submit_for_review(*, content, by, now=None):
     _lock(content)
-    if content.status not in (ContentStatus.DRAFT, ContentStatus.ARCHIVED):
-        raise ContentWorkflowError(
-            f"Only drafts and archived pages can be submitted for review; this one is “{content.get_status_display()}”."
-        )
+    content_check_step(content=content, user=by, name="submit")
     content.status = ContentStatus.IN_REVIEW
     content.submitted_by = by
     content.submitted_at = now or timezone.now()
@@ -97,15 +67,11 @@ def content_submit_for_review(*, content, by, now=None):
 @transaction.atomic
 def content_reject(*, content, by, note, now=None):
     """Send a page in review (or approved and waiting for its publish time) back to draft, with a note."""
-    _require_approver(by)
     _lock(content)
+    content_check_step(content=content, user=by, name="reject")
     note = (note or "").strip()
     if not note:
         raise ContentWorkflowError("Say what needs to change, so the editor knows.")
-    if content.status not in (ContentStatus.IN_REVIEW, ContentStatus.SCHEDULED):
-        raise ContentWorkflowError(
-            f"Only pages in review or scheduled can be sent back; this one is “{content.get_status_display()}”."
-        )
     _back_to_draft(content)
     content.review_note = note
     content.save()
@@ -134,30 +100,29 @@ def content_approve(
     """
     now = now or timezone.now()
     _lock(content)
-    problem = content_approval_problem(content=content, by=by)
-    if problem:
-        raise ContentWorkflowError(problem)
+    content_check_step(content=content, user=by, name="approve")
     if expected_hash is not None and expected_hash != content.working_hash():
         raise ContentWorkflowError("The page changed while you were reviewing it. Look at the changes again.")
-    checked_against = (checked_against or "").strip()
-    if not checked_against:
-        raise ContentWorkflowError("Say what you checked the page against (source and revision).")
-    starts = max(publish_at, now) if publish_at else now
-    if expire_at is not None and expire_at <= starts:
-        raise ContentWorkflowError("“Expire at” must be after the page is published.")
-    if next_review_due is not None and next_review_due <= timezone.localdate(now):
-        raise ContentWorkflowError("The next review date must be in the future.")
+    problems = approval_input_problems(
+        checked_against=checked_against,
+        publish_at=publish_at,
+        expire_at=expire_at,
+        next_review_due=next_review_due,
+        now=now,
+    )
+    if problems:
+        raise ContentWorkflowError(problems[0].message)
 
     _record_approval(
         content,
         by=by,
-        checked_against=checked_against,
+        checked_against=checked_against.strip(),
         next_review_due=next_review_due,
         publish_at=publish_at,
         expire_at=expire_at,
         now=now,
     )
-    version = _new_version(content, by=by, material_change=material_change, now=now) if _has_changes(content) else None
+    version = _new_version(content, by=by, material_change=material_change, now=now)
     goes_live = version is not None or content.withdrawn_at is not None
     if goes_live and publish_at is not None and publish_at > now:
         content.status = ContentStatus.SCHEDULED
@@ -184,7 +149,7 @@ def content_publish(*, content, by, material_change=False, now=None, checked_aga
         expire_at=content.expire_at,
         now=now,
     )
-    version = _new_version(content, by=by, material_change=material_change, now=now) if _has_changes(content) else None
+    version = _new_version(content, by=by, material_change=material_change, now=now)
     _go_live(content, version, now=now)
     return content
 
@@ -192,10 +157,8 @@ def content_publish(*, content, by, material_change=False, now=None, checked_aga
 @transaction.atomic
 def content_archive(*, content, by, now=None):
     """Stop showing the page to patients (its versions stay). Editing and approving it again republishes it."""
-    _require_approver(by)
     _lock(content)
-    if content.status == ContentStatus.ARCHIVED:
-        raise ContentWorkflowError("This page is archived already.")
+    content_check_step(content=content, user=by, name="archive")
     _drop_pending_version(content)
     content.submitted_by = None
     content.submitted_at = None
@@ -208,12 +171,15 @@ def content_archive(*, content, by, now=None):
 def content_revert_to_version(*, content, version, by):
     """Make an earlier published version the working copy again, as a new draft (it needs approval)."""
     _lock(content)
+    content_check_step(content=content, user=by, name="revert")
     if (
         version.content_type_id != ContentType.objects.get_for_model(content).pk
         or version.object_id != content.pk
         or version.published_at is None
     ):
         raise ContentWorkflowError("That version does not belong to this page.")
+    if version.content_hash != content.working_hash():
+        _note_editors(content, by)
     setattr(content, content.title_field, version.title)
     setattr(content, content.body_field, version.body)
     if any(field.name == "summary" for field in content._meta.concrete_fields):
@@ -259,7 +225,7 @@ def _publish_scheduled(model, pk, *, now):
             if not claimed:
                 return []  # another worker published it
             content = model.objects.get(pk=pk)
-            version = content_pending_version(content)
+            version = content_pending_version(content=content)
             _go_live(content, version, now=now)
     except ContentWorkflowError as error:
         # The working copy no longer matches what was approved (changed outside the admin): never publish it.
@@ -295,13 +261,14 @@ def _lock(content):
     content.refresh_from_db(from_queryset=type(content).objects.select_for_update())
 
 
-def _require_approver(by):
-    if not can_approve_content(by):
-        raise ContentWorkflowError("You do not have permission to approve, send back or archive content.")
-
-
-def _has_changes(content):
-    return content.published_version == 0 or content.working_hash() != content.content_hash
+def _note_editors(stored, by):
+    """`by` is changing the text of `stored` (the page as it is before the change): they, and its last editor
+    if that text was never approved, are among the people who changed it since its last approval."""
+    editor_ids = {by.pk}
+    if stored.last_edited_by_id is not None and stored.working_hash() != content_approved_hash(content=stored):
+        editor_ids.add(stored.last_edited_by_id)
+    for user_id in editor_ids:
+        stored.editors_since_approval.get_or_create(user_id=user_id)
 
 
 def _back_to_draft(content):
@@ -329,9 +296,13 @@ def _record_approval(content, *, by, checked_against, next_review_due, publish_a
     content.review_note = ""
     content.submitted_by = None
     content.submitted_at = None
+    content.editors_since_approval.all().delete()  # the four-eyes rule starts afresh from this approval
 
 
 def _new_version(content, *, by, material_change, now):
+    """A ContentVersion of the working copy as approved now, or None when it is what patients already see."""
+    if not content.has_unpublished_changes:
+        return None
     content.render_working_copy()
     return ContentVersion.objects.create(
         content_type=ContentType.objects.get_for_model(content),

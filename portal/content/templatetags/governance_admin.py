@@ -2,9 +2,9 @@
 
 from django import template
 from django.conf import settings
-from django.contrib import admin
 
-from portal.content.services import reviewed_content_models
+from portal.content.admin.versions import visible_content_models
+from portal.content.selectors import content_review_due_counts
 
 register = template.Library()
 
@@ -15,16 +15,7 @@ def content_review_summary(context):
     request = context.get("request")
     if request is None:
         return None
-    models = [
-        model
-        for model in reviewed_content_models()
-        if model in admin.site._registry and admin.site._registry[model].has_view_or_change_permission(request)
-    ]
+    models = visible_content_models(request)
     if not models:
         return None
-    soon = settings.CONTENT_REVIEW_DUE_SOON_DAYS
-    return {
-        "overdue": sum(model.objects.review_overdue().count() for model in models),
-        "due_soon": sum(model.objects.review_due_within(soon).count() for model in models),
-        "soon_days": soon,
-    }
+    return content_review_due_counts(models=models, soon_days=settings.CONTENT_REVIEW_DUE_SOON_DAYS)

@@ -12,11 +12,8 @@ from django.utils import timezone
 from articles.models import Article
 from faq.models import FaqEntry
 from portal.content.models import ContentStatus, ContentVersion
-from portal.content.services import (
-    content_approve,
-    content_pending_version,
-    content_publish_due,
-)
+from portal.content.selectors import content_pending_version
+from portal.content.services import content_approve, content_publish_due
 from portal.content.tests.governance_helpers import (
     CHECKED,
     admin_url,
@@ -59,7 +56,7 @@ class TestScheduledApproval:
         assert article.status == ContentStatus.SCHEDULED
         assert article.published_version == 0
         assert article.approved_by == reviewer and article.last_reviewed_at is not None
-        pending = content_pending_version(article)
+        pending = content_pending_version(content=article)
         assert pending.version == 1 and pending.published_at is None and pending.approved_by == reviewer
         assert public_article(article).status_code == 404
         assert publish_due() == ""  # not due yet: nothing done, nothing printed
@@ -105,7 +102,7 @@ class TestScheduledApproval:
         assert "cancelled the scheduled publication" in response.content.decode()
         article.refresh_from_db()
         assert article.status == ContentStatus.DRAFT
-        assert content_pending_version(article) is None
+        assert content_pending_version(content=article) is None
         time_passes(article)
         assert publish_due() == ""
         assert public_article(article).status_code == 404
