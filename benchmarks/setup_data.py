@@ -23,6 +23,7 @@ from django.utils import timezone
 from articles.models import Article
 from faq.models import FaqEntry, FaqTopic
 from portal.reading.models import (
+    PAGE_FIELDS,
     Patient,
     PatientQuestion,
     ReadingListItem,
@@ -46,7 +47,7 @@ def _treatment():
         ReadingListItem.objects.create(treatment=treatment, position=position, article=article)
     topic = FaqTopic.objects.filter(entries__in=FaqEntry.objects.published()).distinct().first()
     if topic is not None:
-        ReadingListItem.objects.create(treatment=treatment, position=position + 1, faq_topic=topic)
+        ReadingListItem.objects.create(treatment=treatment, position=position + 1, page=topic)
     return treatment
 
 
@@ -54,7 +55,7 @@ def _treatment():
 def _week_of_sessions(treatment, sessions, items_per_session, rng):
     """Bulk-made sessions as the dashboard sees them, with one reading record per item."""
     today = timezone.localtime().replace(hour=8, minute=0, second=0, microsecond=0)
-    reading_list = list(treatment.reading_list.select_related("article", "faq_topic").order_by("position"))
+    reading_list = list(treatment.reading_list.select_related(*PAGE_FIELDS).order_by("position"))
     patients = Patient.objects.bulk_create(
         Patient(reference=f"BENCH-{number:05d}", display_name=f"Bench Patient {number:05d}")
         for number in range(sessions // 2)
@@ -72,10 +73,9 @@ def _week_of_sessions(treatment, sessions, items_per_session, rng):
         SessionItem(
             session=session,
             position=position + 1,
-            article=entry.article,
-            faq_topic=entry.faq_topic,
+            page=entry.page,
             required=entry.required,
-            current_material_version=(entry.article or entry.faq_topic).material_version,
+            current_material_version=entry.page.material_version,
         )
         for session in made
         for position, entry in enumerate((reading_list * items_per_session)[:items_per_session])

@@ -9,12 +9,14 @@ promises that the database must keep, whatever happens to the servers.
 import collections
 import http.client
 import random
+import re
 import threading
 import time
 import uuid
 
 from e2e.servers import HttpClient
 
+SHOWN_RE = re.compile(rb'name="shown" value="([^"]+)"')
 # Exceptions a client sees while a server is down or being killed.
 CONNECTION_ERRORS = (OSError, http.client.HTTPException)
 
@@ -78,17 +80,19 @@ class PatientLoad:
             client.cookies = clients[0].cookies
         return clients
 
-    def _request(self, clients, rng, method, path, data=None, expected=(200,)):
+    def _request(self, clients, rng, method, path, data=None, expected=(200,), body=None):
         client = rng.choice(clients)
         try:
             if method == "GET":
-                status, _, _ = client.get(path)
+                status, _, page = client.get(path)
             else:
-                status, _, _ = client.post(path, data)
+                status, _, page = client.post(path, data)
         except CONNECTION_ERRORS as error:
             self.outcome.error(error)
             return None
         self.outcome.answer(method, path, status, expected)
+        if body is not None:
+            body.append(page)
         return status
 
     def _run(self, patients, seed):
@@ -115,7 +119,10 @@ class PatientLoad:
             round_number += 1
 
     def _item(self, clients, rng, item, *, first):
-        self._request(clients, rng, "GET", f"/p/items/{item}/")
+        page = []
+        self._request(clients, rng, "GET", f"/p/items/{item}/", body=page)
+        # The acknowledgement says which version the page showed (signed into the form).
+        shown = SHOWN_RE.search(page[0]) if page else None
         client_id = uuid.uuid4().hex
         seconds = rng.randint(1, 30)
         report = {"client_id": client_id, "seconds": seconds, "reached_end": "true" if first else "false"}
@@ -123,7 +130,11 @@ class PatientLoad:
             if self._request(clients, rng, "POST", f"/p/items/{item}/progress/", report, expected=(204,)) == 204:
                 with self.outcome.lock:
                     self.outcome.beacons[item][client_id] = seconds
-        if self._request(clients, rng, "POST", f"/p/items/{item}/acknowledge/", {}, expected=(302,)) == 302:
+        if shown is None:  # the page did not arrive (a server being killed): acknowledge it next round
+            return
+        # 409: a material change was published between the page and the acknowledgement (acknowledged later).
+        path = f"/p/items/{item}/acknowledge/"
+        if self._request(clients, rng, "POST", path, {"shown": shown.group(1).decode()}, expected=(302, 409)) == 302:
             with self.outcome.lock:
                 self.outcome.acknowledged.add(item)
 

@@ -15,8 +15,9 @@ from django.utils import timezone
 from articles.models import Article
 from faq.models import FaqTopic
 from portal.demo import demo_articles
-from portal.reading.models import Patient, ReadingFrequency, ReadingListItem, Treatment, TreatmentSession
-from portal.reading.services.sessions import session_create, session_issue_link
+from portal.reading.models import Patient, ReadingFrequency, ReadingListItem, Treatment
+from portal.reading.services.imports import session_find_or_create
+from portal.reading.services.sessions import session_issue_link
 
 TREATMENT_SLUG = "spravato"
 TREATMENT_NAME = "Spravato (esketamine) nasal spray"
@@ -47,14 +48,14 @@ def demo_treatment():
             ReadingListItem.objects.create(
                 treatment=treatment,
                 position=position,
-                article=articles[slug],
+                page=articles[slug],
                 required=True,
                 # The first article (what Spravato is) is for the first session only.
                 frequency=ReadingFrequency.FIRST_SESSION if index == 0 else ReadingFrequency.EVERY_SESSION,
             )
         topic = FaqTopic.objects.filter(slug=FAQ_TOPIC_SLUG).first()
         if topic is not None:
-            ReadingListItem.objects.create(treatment=treatment, position=position + 10, faq_topic=topic, required=False)
+            ReadingListItem.objects.create(treatment=treatment, position=position + 10, page=topic, required=False)
     return treatment
 
 
@@ -74,10 +75,7 @@ def create_demo_sessions(stdout, *, base_url=None):
         reference=PATIENT_REFERENCE, defaults={"display_name": PATIENT_NAME, "email": PATIENT_EMAIL}
     )
     scheduled_at = demo_session_time()
-    session = TreatmentSession.objects.filter(patient=patient, treatment=treatment, scheduled_at=scheduled_at).first()
-    created = session is None
-    if created:
-        session = session_create(patient=patient, treatment=treatment, scheduled_at=scheduled_at)
+    session, created = session_find_or_create(patient=patient, treatment=treatment, scheduled_at=scheduled_at)
     token = session_issue_link(session=session)
     link = base_url + reverse("patient:open", kwargs={"token": token})
     stdout.write(

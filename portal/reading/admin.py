@@ -1,46 +1,113 @@
+"""The admin for treatments, patients and sessions, as Clinic staff use it.
+
+Every admin here asks portal.permissions.can_view_patient_data as well as its model permission: a user can
+be given `reading.view_patient` (or every reading permission) without the patient-data right, and then sees
+no patient data anywhere: not in the lists, change, history or delete pages, the autocomplete, or the index.
+Looking at patients or sessions is audited once the permission check and the lookup have passed.
+"""
+
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
 from portal.audit.services import audit_record
+from portal.permissions import can_view_patient_data
 from portal.reading.forms import ReadingListItemForm
-from portal.reading.models import Patient, ReadingListItem, SessionItem, Treatment, TreatmentSession
+from portal.reading.links import patient_link_url
+from portal.reading.models import PAGE_FIELDS, Patient, ReadingListItem, SessionItem, Treatment, TreatmentSession
 from portal.reading.services import sessions as session_services
-from portal.reading.views.staff import patient_link_url
 
 
-class AuditedViewsMixin:
-    """Looking at patients or sessions in the admin is logged like the staff dashboard."""
+class PatientDataPermissionMixin:
+    """Model permissions count only for users who may see patient data (ModelAdmin and inlines alike)."""
+
+    def has_module_permission(self, request):
+        return can_view_patient_data(request.user) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return can_view_patient_data(request.user) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):  # inlines also get the parent object
+        return can_view_patient_data(request.user) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return can_view_patient_data(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_view_patient_data(request.user) and super().has_delete_permission(request, obj)
+
+
+class AuditedViewsMixin(PatientDataPermissionMixin):
+    """Each page that shows patients or sessions is audited after it was allowed and found: a refusal raises
+    PermissionDenied, an unknown id redirects; neither is recorded as a look."""
 
     audit_name = ""
 
+    def _audit_shown(self, request, response, view, **fields):
+        if response.status_code == 200:
+            audit_record(request=request, action=f"admin.{self.audit_name}.{view}", **fields)
+        return response
+
     def changelist_view(self, request, extra_context=None):
-        if request.method == "GET":
-            audit_record(request=request, action=f"admin.{self.audit_name}.list", filters=dict(request.GET.items()))
-        return super().changelist_view(request, extra_context)
+        response = super().changelist_view(request, extra_context)
+        if request.method == "POST":  # an action's intermediate page (e.g. "are you sure" with the names)
+            selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
+            action = {"action": request.POST.get("action", "")}
+            return self._audit_shown(request, response, "action", filters=action, row_count=len(selected))
+        return self._audit_shown(request, response, "list", filters=dict(request.GET.items()))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET":
+        response = super().change_view(request, object_id, form_url, extra_context)
+        return self._audit_shown(request, response, "view", subject=f"{self.audit_name}={object_id}")
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        return self._audit_shown(request, response, "history", subject=f"{self.audit_name}={object_id}")
+
+    def delete_view(self, request, object_id, extra_context=None):
+        response = super().delete_view(request, object_id, extra_context)
+        return self._audit_shown(request, response, "delete_confirm", subject=f"{self.audit_name}={object_id}")
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        audit_record(request=request, action=f"admin.{self.audit_name}.delete", subject=f"{self.audit_name}={obj.pk}")
+
+    def delete_queryset(self, request, queryset):
+        pks = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        audit_record(
+            request=request, action=f"admin.{self.audit_name}.delete", filters={"pks": pks}, row_count=len(pks)
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        results = super().get_search_results(request, queryset, search_term)
+        # The autocomplete (a session's patient field) pages through every name matching what is typed; it
+        # reaches this only after its permission check (AutocompleteJsonView.has_perm).
+        match = request.resolver_match
+        if match is not None and match.url_name == "autocomplete":
             audit_record(
-                request=request, action=f"admin.{self.audit_name}.view", subject=f"{self.audit_name}={object_id}"
+                request=request,
+                action=f"admin.{self.audit_name}.autocomplete",
+                filters={"term": search_term, "page": request.GET.get("page", "1")},
             )
-        return super().change_view(request, object_id, form_url, extra_context)
+        return results
 
 
-class ReadingListItemInline(admin.TabularInline):
+class ReadingListItemInline(PatientDataPermissionMixin, admin.TabularInline):
     model = ReadingListItem
     form = ReadingListItemForm
     extra = 1
-    fields = ("position", "article", "faq_topic", "required", "frequency")
+    fields = ("position", *PAGE_FIELDS, "required", "frequency")
     ordering = ("position", "pk")
     verbose_name = "page on the reading list"
     verbose_name_plural = "Reading list (in the order of the position numbers; new sessions copy it)"
 
 
 @admin.register(Treatment)
-class TreatmentAdmin(admin.ModelAdmin):
+class TreatmentAdmin(PatientDataPermissionMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "is_active", "pages")
     list_filter = ("is_active",)
     search_fields = ("name", "slug")
@@ -55,7 +122,7 @@ class TreatmentAdmin(admin.ModelAdmin):
         return obj.reading_list_length
 
 
-class PatientSessionInline(admin.TabularInline):
+class PatientSessionInline(PatientDataPermissionMixin, admin.TabularInline):
     model = TreatmentSession
     fields = ("scheduled_at", "treatment", "status")
     readonly_fields = fields
@@ -77,7 +144,11 @@ class PatientAdmin(AuditedViewsMixin, admin.ModelAdmin):
     inlines = [PatientSessionInline]
 
 
-class SessionItemInline(admin.TabularInline):
+def _local_minute(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+class SessionItemInline(PatientDataPermissionMixin, admin.TabularInline):
     """The session's copy of the reading list and each page's record: read-only (history is not edited)."""
 
     model = SessionItem
@@ -91,7 +162,7 @@ class SessionItemInline(admin.TabularInline):
     ordering = ("position",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("record", "article", "faq_topic")
+        return super().get_queryset(request).select_related("record", *PAGE_FIELDS)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -106,7 +177,7 @@ class SessionItemInline(admin.TabularInline):
     @admin.display(description="Opened")
     def opened(self, item):
         record = item.reading_record
-        return timezone.localtime(record.opened_at).strftime("%Y-%m-%d %H:%M") if record and record.opened_at else "—"
+        return _local_minute(record.opened_at if record else None)
 
     @admin.display(description="Seconds reading")
     def seconds(self, item):
@@ -116,9 +187,7 @@ class SessionItemInline(admin.TabularInline):
     @admin.display(description="Acknowledged")
     def acknowledged(self, item):
         record = item.reading_record
-        if record and record.acknowledged_at:
-            return timezone.localtime(record.acknowledged_at).strftime("%Y-%m-%d %H:%M")
-        return "—"
+        return _local_minute(record.acknowledged_at if record else None)
 
     @admin.display(description="Version acknowledged")
     def acknowledged_version(self, item):
@@ -151,17 +220,28 @@ class TreatmentSessionAdmin(AuditedViewsMixin, admin.ModelAdmin):
             fields += ["link_state", "link_issued_at", "link_expires_at", "link_revoked_at", "created_at"]
         return fields
 
+    def get_inlines(self, request, obj):
+        # A new session has no items until session_create copies the reading list.
+        return self.inlines if obj is not None else []
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:
-            items = session_services.session_copy_reading_list(session=obj)
-            self.message_user(
-                request,
-                f"{len(items)} page(s) copied from the treatment's reading list. "
-                "Use the “Issue new link” action (or the session page) to give the patient a link.",
-            )
-        elif "scheduled_at" in form.changed_data:
-            session_services.session_reschedule_link(session=obj)
+        if change:
+            super().save_model(request, obj, form, change)
+            if "scheduled_at" in form.changed_data:
+                session_services.session_reschedule_link(session=obj)
+            return
+        created = session_services.session_create(
+            patient=obj.patient, treatment=obj.treatment, scheduled_at=obj.scheduled_at, status=obj.status
+        )
+        # The admin goes on with `obj` (its log entry, the redirect): make it the row the service created.
+        obj.pk = created.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+        self.message_user(
+            request,
+            f"{created.items.count()} page(s) copied from the treatment's reading list. "
+            "Use the “Issue new link” action (or the session page) to give the patient a link.",
+        )
 
     @admin.display(description="Patient link")
     def link_state(self, session):

@@ -7,12 +7,14 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from portal.reading.models import Patient, PatientQuestion, ReadingListItem, Treatment
+from portal.reading.models import PAGE_FIELDS, Patient, PatientQuestion, ReadingListItem, Treatment
 
 DEFAULT_RANGE_DAYS = 7
 MAX_RANGE_DAYS = 366
 CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
 MAX_SECONDS_PER_REPORT = 3600
+# A signed portal.reading.shown value is about 150 characters.
+MAX_SHOWN_LENGTH = 512
 
 
 class DateRangeForm(forms.Form):
@@ -64,6 +66,8 @@ class ProgressReportForm(forms.Form):
         choices=[("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")],
         coerce=lambda value: value in ("true", "1"),
     )
+    # What the page showed (portal.reading.shown), checked by the view against the item.
+    shown = forms.CharField(required=False, max_length=MAX_SHOWN_LENGTH)
 
 
 class QuestionForm(forms.Form):
@@ -138,15 +142,15 @@ class ImportRowForm(forms.Form):
 
 
 class ReadingListItemForm(forms.ModelForm):
-    """A reading-list row in the treatment admin: exactly one of an article or an FAQ topic."""
+    """A reading-list row in the treatment admin: exactly one page (an article or an FAQ topic)."""
 
     class Meta:
         model = ReadingListItem
-        fields = ("position", "article", "faq_topic", "required", "frequency")
+        fields = ("position", *PAGE_FIELDS, "required", "frequency")
 
     def clean(self):
         cleaned = super().clean()
-        if bool(cleaned.get("article")) == bool(cleaned.get("faq_topic")):
+        if sum(1 for field in PAGE_FIELDS if cleaned.get(field)) != 1:
             raise forms.ValidationError(
                 "Choose either an article or an FAQ topic for each row (one of them, not both)."
             )

@@ -13,5 +13,7 @@ urlpatterns = [
     path("items/<int:pk>/question/", patient.item_question, name="question"),
     path("items/<int:pk>/progress/", patient.item_progress, name="progress"),
     path("sign-out/", patient.sign_out, name="sign_out"),
+    path("signed-out/", patient.signed_out, name="signed_out"),
+    path("stop-link/", patient.stop_link, name="stop_link"),
     path("<str:token>/", patient.open_link, name="open"),
 ]

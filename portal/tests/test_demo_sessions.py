@@ -13,7 +13,7 @@ from django.utils import timezone
 from portal.demo.sessions import FAQ_TOPIC_SLUG, TREATMENT_SLUG, create_demo_sessions
 from portal.reading.models import ReadingFrequency, Treatment, TreatmentSession
 from portal.reading.services.sessions import record_acknowledge
-from portal.reading.tests.factories import make_reading_article, make_staff
+from portal.reading.tests.factories import SHOWN_RE, make_reading_article, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +60,10 @@ def test_the_printed_link_opens_the_reading_list_and_reading_it_all_makes_the_se
     assert "Before your session on" in html and "How Spravato works" in html
     session = TreatmentSession.objects.get()
     for item in session.items.all():
-        assert patient.get(reverse("patient:item", kwargs={"pk": item.pk})).status_code == 200
-        assert patient.post(reverse("patient:acknowledge", kwargs={"pk": item.pk})).status_code == 302
+        page = patient.get(reverse("patient:item", kwargs={"pk": item.pk}))
+        assert page.status_code == 200
+        shown = SHOWN_RE.search(page.content.decode()).group(1)
+        assert patient.post(reverse("patient:acknowledge", kwargs={"pk": item.pk}), {"shown": shown}).status_code == 302
 
     staff = Client()
     staff.force_login(make_staff("Clinic staff"))

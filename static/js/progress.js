@@ -3,9 +3,11 @@
  *
  * Measures the seconds the page is actually visible (Page Visibility API) and whether the end of the
  * page came into view (IntersectionObserver on [data-progress-end]), and reports them to the URL in
- * [data-progress-url] with navigator.sendBeacon: every 15 s while visible, when the page is hidden
- * and when it is left. Each report has a random client id, so the server counts a resent report
- * once. Reports that cannot be sent (offline) are kept in localStorage and sent when back online.
+ * [data-progress-url] with navigator.sendBeacon: once when the page is first seen (that is when it
+ * counts as opened: the server records nothing for a plain GET), every 15 s while visible, when the
+ * page is hidden and when it is left. Each report carries [data-progress-shown] (the signed version
+ * and time the page was shown) and a random client id, so the server counts a resent report once.
+ * Reports that cannot be sent (offline) are kept in localStorage and sent when back online.
  * Without this script the page still works: acknowledging is an ordinary form post.
  */
 (function () {
@@ -22,11 +24,13 @@
   var INTERVAL_MS = 15000;
   var MAX_SECONDS = 3600;
   var url = root.getAttribute("data-progress-url");
+  var shown = root.getAttribute("data-progress-shown") || "";
   var csrfToken = csrfInput.value;
   var visibleMs = 0;
   var visibleSince = document.visibilityState === "visible" ? performance.now() : null;
   var endReached = false;
   var endReported = false;
+  var openReported = false;
 
   function clientId() {
     if (window.crypto && typeof window.crypto.randomUUID === "function") {
@@ -83,6 +87,7 @@
     data.append("client_id", report.id);
     data.append("seconds", String(report.seconds));
     data.append("reached_end", report.end ? "true" : "false");
+    data.append("shown", report.shown || "");
     return data;
   }
 
@@ -103,11 +108,12 @@
   function report() {
     var seconds = takeWholeSeconds();
     var end = endReached && !endReported;
-    if (seconds === 0 && !end) {
+    if (seconds === 0 && !end && openReported) {
       return;
     }
     endReported = endReported || end;
-    send({ url: url, id: clientId(), seconds: seconds, end: end });
+    openReported = true;
+    send({ url: url, id: clientId(), seconds: seconds, end: end, shown: shown });
   }
 
   // Kept reports go out one by one with fetch, so that each is removed only once the server has
@@ -142,6 +148,9 @@
       visibleSince = null;
     } else {
       visibleSince = performance.now();
+      if (!openReported) {
+        report();
+      }
       flushQueue();
     }
   });
@@ -167,5 +176,8 @@
     observer.observe(marker);
   }
 
+  if (document.visibilityState === "visible") {
+    report(); // opened
+  }
   flushQueue();
 })();

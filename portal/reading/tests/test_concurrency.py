@@ -17,14 +17,22 @@ from django.urls import reverse
 
 from portal.reading.models import PatientQuestion, ProgressReport, ReadingRecord, TreatmentSession
 from portal.reading.services.sessions import record_progress
-from portal.reading.tests.factories import make_reading_article, make_reading_topic, make_session, make_treatment
+from portal.reading.tests.factories import (
+    SHOWN_RE,
+    make_reading_article,
+    make_reading_topic,
+    make_session,
+    make_treatment,
+)
 
 CLIENTS = 16
 REPORTS_PER_ITEM = 4
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_sixteen_parallel_browsers_lose_nothing_and_duplicate_nothing():
+def test_sixteen_parallel_browsers_lose_nothing_and_duplicate_nothing(monkeypatch):
+    # 48 different open questions on one session: more than a patient may leave open (tested below).
+    monkeypatch.setattr("portal.reading.services.sessions.MAX_OPEN_QUESTIONS_PER_SESSION", CLIENTS * 3)
     treatment = make_treatment(make_reading_article(), make_reading_article(), make_reading_topic())
     session, token = make_session(treatment=treatment)
     items = list(session.items.order_by("position"))
@@ -41,7 +49,9 @@ def test_sixteen_parallel_browsers_lose_nothing_and_duplicate_nothing():
             assert client.get(reverse("patient:open", kwargs={"token": token})).status_code == 302
             barrier.wait(timeout=60)
             for item in items:
-                mine.append(client.get(reverse("patient:item", kwargs={"pk": item.pk})).status_code)
+                page = client.get(reverse("patient:item", kwargs={"pk": item.pk}))
+                mine.append(page.status_code)
+                shown = SHOWN_RE.search(page.content.decode()).group(1)
                 for report in range(REPORTS_PER_ITEM):
                     client_id = str(uuid.uuid4())
                     seconds = 1 + (number + report) % 15
@@ -57,7 +67,9 @@ def test_sixteen_parallel_browsers_lose_nothing_and_duplicate_nothing():
                         reverse("patient:question", kwargs={"pk": item.pk}), {"text": f"Question {number}"}
                     ).status_code
                 )
-                mine.append(client.post(reverse("patient:acknowledge", kwargs={"pk": item.pk})).status_code)
+                mine.append(
+                    client.post(reverse("patient:acknowledge", kwargs={"pk": item.pk}), {"shown": shown}).status_code
+                )
         except Exception as error:  # noqa: BLE001 - collected and asserted in the test thread
             errors.append(repr(error))
         finally:
@@ -124,3 +136,53 @@ def test_sixteen_first_reports_racing_to_create_the_reading_record_make_one_reco
     assert record.seconds_visible == sum(range(1, CLIENTS + 1))
     assert record.opened_at is not None and record.end_reached_at is not None
     assert ProgressReport.objects.filter(item=item).count() == CLIENTS
+
+
+def _post_at_once(token, item, texts):
+    """One browser per text, all posting their question to `item` at the same moment; their statuses."""
+    barrier = threading.Barrier(len(texts))
+    statuses, errors = [], []
+
+    def browser(text):
+        client = Client()
+        try:
+            assert client.get(reverse("patient:open", kwargs={"token": token})).status_code == 302
+            shown = SHOWN_RE.search(client.get(reverse("patient:item", kwargs={"pk": item.pk})).content.decode())
+            barrier.wait(timeout=60)
+            url = reverse("patient:question", kwargs={"pk": item.pk})
+            statuses.append(client.post(url, {"text": text, "shown": shown.group(1)}).status_code)
+        except Exception as error:  # noqa: BLE001 - collected and asserted in the test thread
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=browser, args=(text,)) for text in texts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return statuses
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_twenty_identical_questions_sent_at_once_are_stored_once():
+    session, token = make_session(treatment=make_treatment(make_reading_article()))
+    item = session.items.get()
+
+    statuses = _post_at_once(token, item, ["Can my sister drive me home?"] * 20)
+
+    assert statuses == [302] * 20
+    assert PatientQuestion.objects.filter(item=item).count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_questions_sent_at_once_stop_at_the_sessions_limit(monkeypatch):
+    monkeypatch.setattr("portal.reading.services.sessions.MAX_OPEN_QUESTIONS_PER_SESSION", 5)
+    session, token = make_session(treatment=make_treatment(make_reading_article()))
+    item = session.items.get()
+
+    statuses = _post_at_once(token, item, [f"Question number {number}" for number in range(16)])
+
+    assert sorted(statuses) == [302] * 5 + [429] * 11
+    assert PatientQuestion.objects.filter(item=item).count() == 5

@@ -5,6 +5,10 @@ remembers the treatment session and the link it came from; the browser is then r
 URLs without the token. Re-issuing or revoking the link, or its expiry, ends every such browser
 session too, because each request checks that the remembered link is still the session's valid one.
 
+Nothing here writes on a GET (an image tag on any page, or a crawler, can make one): "opened" comes from
+the page's beacon or from the acknowledgement / question it posts, each carrying the signed version and
+time the page was shown (portal.reading.shown).
+
 Referrer-Policy: the response to the URL that carries the token says `no-referrer`, so the token never
 leaves in a Referer header. The issue text asks for `no-referrer` on every patient page; we follow
 DESIGN.md instead and send `same-origin` on the clean pages (whose URLs hold no secret): under
@@ -18,21 +22,29 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from portal import ratelimit
+from portal.audit.services import audit_record
+from portal.reading import selectors
 from portal.reading.forms import ProgressReportForm, QuestionForm
-from portal.reading.models import ItemState, SessionItem, TreatmentSession, hash_token
-from portal.reading.services.sessions import record_acknowledge, record_ask_question, record_open, record_progress
+from portal.reading.models import ItemState, page_live_entries
+from portal.reading.services import sessions as services
+from portal.reading.shown import page_shown_now, read_shown, sign_shown
 
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "patient_session_id"
 LINK_HASH_KEY = "patient_link_hash"
+# After "Leave on this device": the link this browser left, kept only so that it can be stopped from here.
+LEFT_LINK_KEY = "patient_left_link"
 MAX_BEACON_BYTES = 4096
+
+PAGE_CHANGED = "This page was updated while you were reading it. Please read the new version below, then tell us again."
+SHOWN_UNKNOWN = "We could not tell which version of this page you read. Please read it below, then tell us again."
 
 
 def _no_referrer(response):
@@ -54,15 +66,7 @@ def _held_link(request):
 
 def _current_session(request):
     held = _held_link(request)
-    if held is None:
-        return None
-    session_id, link_hash = held
-    return (
-        TreatmentSession.objects.with_valid_link()
-        .select_related("patient", "treatment")
-        .filter(pk=session_id, token_hash=link_hash)
-        .first()
-    )
+    return None if held is None else selectors.patient_session(session_id=held[0], link_hash=held[1])
 
 
 def patient_page(view):
@@ -88,32 +92,34 @@ def patient_page(view):
 @require_safe
 @never_cache
 def open_link(request, token):
-    """/p/<token>/: trade a valid token for a patient session and redirect to a URL without it."""
-    if ratelimit.link_guessing_blocked(request):
-        logger.warning("Patient link requests refused: too many wrong links from %s", ratelimit.client_address(request))
-        response = render(request, "patient/too_many_tries.html", status=429)
-        response["Retry-After"] = str(settings.PATIENT_LINK_BAD_TRY_WINDOW_SECONDS)
-        return _no_referrer(response)
-    session = TreatmentSession.objects.with_valid_link().filter(token_hash=hash_token(token)).first()
+    """/p/<token>/: trade a valid token for a patient session and redirect to a URL without it.
+
+    The token is looked up first: a valid one always works (256 random bits cannot be guessed, so there is
+    nothing to slow down), however many wrong tries came from the same address (a shared proxy, or a web
+    page full of hidden image tags pointing here). Only unknown tokens are counted, and answered 429 once
+    the address has made too many."""
+    session = selectors.session_for_token(token=token)
     if session is None:
+        if ratelimit.link_guessing_blocked(request):
+            logger.warning("Wrong patient links refused: too many from %s", ratelimit.client_address(request))
+            response = render(request, "patient/too_many_tries.html", status=429)
+            response["Retry-After"] = str(settings.PATIENT_LINK_BAD_TRY_WINDOW_SECONDS)
+            return _no_referrer(response)
         count = ratelimit.count_bad_try(request)
         logger.info("Wrong patient link (%d in this window) from %s", count, ratelimit.client_address(request))
         return _no_referrer(link_invalid(request))
     request.session.cycle_key()  # a new session key for the new privilege (no session fixation)
+    request.session.pop(LEFT_LINK_KEY, None)
     request.session[SESSION_KEY] = session.pk
     request.session[LINK_HASH_KEY] = session.token_hash
     return _no_referrer(redirect("patient:session"))
-
-
-def _items(session):
-    return list(SessionItem.objects.with_state().filter(session=session).order_by("position"))
 
 
 @require_safe
 @patient_page
 def session_overview(request):
     session = request.patient_session
-    items = _items(session)
+    items = selectors.patient_items(session=session)
     required = [item for item in items if item.required]
     done = [item for item in required if item.is_done]
     return render(
@@ -130,24 +136,22 @@ def session_overview(request):
     )
 
 
-def _render_item(request, item, *, opening=False, question_form=None, status=200):
-    """The item page. `opening`: a GET by the patient, recorded as opening the page (if it can be shown)."""
-    available = item.page.is_available
-    # A topic page shows its live questions; an article its live text (on the item itself).
-    entries = list(item.faq_topic.live_entries()) if item.faq_topic and available else []
-    record = item.reading_record
-    if opening and available:
-        record = record_open(item=item)
-    items = _items(request.patient_session)
+def _render_item(request, item, *, question_form=None, page_notice="", status=200):
+    """The item page, with the version it shows (and when) signed into its forms and beacon. Writes nothing."""
+    page = item.page
+    available = page.is_available
+    items = selectors.patient_items(session=request.patient_session)
     position = next(index for index, other in enumerate(items) if other.pk == item.pk)
     context = {
         "session": request.patient_session,
         "item": item,
-        "record": record,
+        "record": item.reading_record,
         "available": available,
-        "article": item.article,
-        "topic": item.faq_topic,
-        "entries": entries,
+        "page": page,
+        # A topic page shows its live questions; an article its live text (on the page itself).
+        "entries": page_live_entries(page) if available else [],
+        "shown": sign_shown(item=item, shown=page_shown_now(page)) if available else "",
+        "page_notice": page_notice,
         "question_form": question_form or QuestionForm(),
         "next_item": items[position + 1] if position + 1 < len(items) else None,
         "position": position + 1,
@@ -157,23 +161,33 @@ def _render_item(request, item, *, opening=False, question_form=None, status=200
     return render(request, "patient/item.html", context, status=status)
 
 
-def _own_item(request, pk, queryset=None):
+def _own_item(request, pk):
     """Only items of the patient's own session; any other id is a 404."""
-    queryset = queryset if queryset is not None else SessionItem.objects.with_state()
-    return get_object_or_404(queryset, pk=pk, session=request.patient_session)
+    item = selectors.patient_item(session=request.patient_session, pk=pk)
+    if item is None:
+        raise Http404
+    return item
 
 
 @require_safe
 @patient_page
 def item_detail(request, pk):
-    return _render_item(request, _own_item(request, pk), opening=True)
+    return _render_item(request, _own_item(request, pk))
 
 
 @require_POST
 @patient_page
 def item_acknowledge(request, pk):
-    item = _own_item(request, pk, SessionItem.objects.select_related("article", "faq_topic"))
-    record_acknowledge(item=item)
+    """Acknowledges the version the form says was shown; if a material change came after it (or the form
+    does not say), nothing is acknowledged and the patient sees the current text with a note."""
+    item = _own_item(request, pk)
+    shown = read_shown(request.POST.get("shown"), item=item)
+    if shown is None:
+        return _render_item(request, item, page_notice=SHOWN_UNKNOWN, status=400)
+    try:
+        services.record_acknowledge(item=item, shown=shown)
+    except services.PageChangedSinceShown:
+        return _render_item(request, item, page_notice=PAGE_CHANGED, status=409)
     messages.success(request, f"Thank you. “{item.title}” is marked as read.")
     return redirect(f"{reverse('patient:session')}#item-{item.pk}")
 
@@ -185,7 +199,17 @@ def item_question(request, pk):
     form = QuestionForm(request.POST)
     if not form.is_valid():
         return _render_item(request, item, question_form=form, status=400)
-    record_ask_question(item=item, text=form.cleaned_data["text"])
+    try:
+        services.record_ask_question(
+            item=item, text=form.cleaned_data["text"], shown=read_shown(request.POST.get("shown"), item=item)
+        )
+    except services.TooManyOpenQuestions:
+        form.add_error(
+            "text",
+            f"You have sent {services.MAX_OPEN_QUESTIONS_PER_SESSION} questions that the clinic team has not "
+            "answered yet. They will answer them at or before your session; if it is urgent, please call us.",
+        )
+        return _render_item(request, item, question_form=form, status=429)
     messages.success(
         request, "Thank you. Your question has gone to the clinic team; they will answer it at or before your session."
     )
@@ -217,29 +241,71 @@ def _progress_response(request, pk, session_id, link_hash):
     form = ProgressReportForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest("Malformed report.", content_type="text/plain")
-    try:
-        item = SessionItem.objects.for_patient_link(session_id, link_hash).get(pk=pk)
-    except SessionItem.DoesNotExist:
+    item = selectors.beacon_item(session_id=session_id, link_hash=link_hash, pk=pk)
+    if item is None:
         # Nothing counted. Answer as every patient page does: an ended link, or an item of another session.
         request.patient_session = _current_session(request)
         if request.patient_session is None:
             return link_invalid(request)
         return render(request, "patient/not_found.html", {"session": request.patient_session}, status=404)
-    record_progress(
+    services.record_progress(
         item=item,
         client_id=form.cleaned_data["client_id"],
         seconds=form.cleaned_data["seconds"],
         reached_end=form.cleaned_data["reached_end"],
+        # A report whose signed value does not check out (e.g. made before a key change) still counts its seconds.
+        shown=read_shown(form.cleaned_data["shown"], item=item) if form.cleaned_data["shown"] else None,
     )
     return HttpResponse(status=204)
+
+
+# Leaving --------------------------------------------------------------------------------------------
 
 
 @require_POST
 @never_cache
 def sign_out(request):
-    """Forget the link on this device (e.g. a shared tablet). The link itself keeps working."""
+    """Forget the link on this device (e.g. a shared tablet). The link itself keeps working (it is in the
+    browser's history, the email, the card): the page after this says so and offers to stop it."""
+    held = _held_link(request)
     request.session.pop(SESSION_KEY, None)
     request.session.pop(LINK_HASH_KEY, None)
     request.session.cycle_key()
-    messages.info(request, "You have left your reading list on this device. Your link still works.")
-    return redirect("home")
+    if held is not None:
+        request.session[LEFT_LINK_KEY] = list(held)
+    return redirect("patient:signed_out")
+
+
+def _left_session(request):
+    left = request.session.get(LEFT_LINK_KEY)
+    if not (isinstance(left, list) and len(left) == 2):
+        return None
+    return selectors.patient_session(session_id=left[0], link_hash=left[1])
+
+
+@require_safe
+@never_cache
+def signed_out(request):
+    response = render(request, "patient/signed_out.html", {"link_to_stop": _left_session(request) is not None})
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+@require_POST
+@never_cache
+def stop_link(request):
+    """Revoke the link this browser left: it stops working everywhere; the clinic can issue a new one.
+    Recorded in the audit log as done by the patient (no staff user)."""
+    session = _left_session(request)
+    request.session.pop(LEFT_LINK_KEY, None)
+    if session is None:
+        messages.info(request, "There is no working link to stop on this device.")
+    else:
+        services.session_revoke_link(session=session)
+        audit_record(request=request, action="link.revoke_by_patient", subject=f"session={session.pk}")
+        messages.success(
+            request,
+            "Your link is stopped: it no longer opens your reading list, on any device. "
+            "Ask the clinic for a new link when you want to read again.",
+        )
+    return redirect("patient:signed_out")

@@ -5,8 +5,9 @@ Columns (header row required, any order, extra columns ignored):
 `treatment` is a treatment's slug; `scheduled_at` is ISO 8601, in clinic local time when it has no offset.
 
 - A header without every column is refused as a whole, naming the missing columns; nothing is saved.
-- Each row is saved in its own transaction. A bad row is reported with its line number and column and
-  nothing of it is saved; the other rows go on. The exit status is 1 if any row failed.
+- Each row is saved in its own transaction (portal.reading.services.imports.session_import_row). A bad
+  row is reported with its line number and column and nothing of it is saved; the other rows go on. The
+  exit status is 1 if any row failed.
 - Idempotent on patient reference + treatment + time: importing the same file again creates nothing.
   The patient's name and email are updated to the file's values.
 - One line per session with its full patient link (PORTAL_BASE_URL + /p/<token>/). Links are shown once
@@ -22,13 +23,11 @@ import io
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 
 from portal.reading.forms import IMPORT_COLUMNS, ImportRowForm
-from portal.reading.models import Patient, TreatmentSession
-from portal.reading.services.sessions import session_create, session_issue_link
-from portal.reading.views.staff import patient_link_url
+from portal.reading.links import patient_link_url
+from portal.reading.services.imports import session_import_row
 
 
 class RowError(Exception):
@@ -89,7 +88,6 @@ class Command(BaseCommand):
             raise CommandError(summary)
         self.stdout.write(self.style.SUCCESS(summary))
 
-    @transaction.atomic
     def _import_row(self, row, reissue_links):
         if None in row:
             raise RowError(["more values than columns in the header"])
@@ -97,25 +95,21 @@ class Command(BaseCommand):
         if not form.is_valid():
             raise RowError([f"column {column}: {' '.join(errors)}" for column, errors in form.errors.items()])
         data = form.cleaned_data
-        patient, created = Patient.objects.get_or_create(
-            reference=data["patient_reference"], defaults={"display_name": data["patient_name"], "email": data["email"]}
+        imported = session_import_row(
+            reference=data["patient_reference"],
+            display_name=data["patient_name"],
+            email=data["email"],
+            treatment=data["treatment"],
+            scheduled_at=data["scheduled_at"],
+            reissue_link=reissue_links,
         )
-        if not created and (patient.display_name, patient.email) != (data["patient_name"], data["email"]):
-            patient.display_name, patient.email = data["patient_name"], data["email"]
-            patient.save(update_fields=["display_name", "email"])
-
-        treatment, scheduled_at = data["treatment"], data["scheduled_at"]
-        when = timezone.localtime(scheduled_at).strftime("%Y-%m-%d %H:%M %Z")
-        label = f"{patient.reference}, {treatment.slug}, {when}"
-        session = TreatmentSession.objects.filter(
-            patient=patient, treatment=treatment, scheduled_at=scheduled_at
-        ).first()
-        if session is None:
-            session = session_create(patient=patient, treatment=treatment, scheduled_at=scheduled_at)
-            token = session_issue_link(session=session)
-            return f"created session {session.pk} ({label}), {session.items.count()} page(s): {patient_link_url(token)}"
-        if reissue_links or (not session.link_is_valid and session.link_revoked_at is None):
-            token = session_issue_link(session=session)
-            return f"existing session {session.pk} ({label}), new link: {patient_link_url(token)}"
+        session = imported.session
+        when = timezone.localtime(session.scheduled_at).strftime("%Y-%m-%d %H:%M %Z")
+        label = f"{data['patient_reference']}, {data['treatment'].slug}, {when}"
+        if imported.created:
+            pages = session.items.count()
+            return f"created session {session.pk} ({label}), {pages} page(s): {patient_link_url(imported.token)}"
+        if imported.token:
+            return f"existing session {session.pk} ({label}), new link: {patient_link_url(imported.token)}"
         state = "link revoked, not reissued" if session.link_revoked_at else "its link still works, not shown again"
         return f"existing session {session.pk} ({label}) unchanged: {state} (use --reissue-links for a new link)"

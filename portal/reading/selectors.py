@@ -1,0 +1,187 @@
+"""Reads that views, exports and commands use: each a fixed number of queries, however much data.
+
+Sessions come with their completion counts (SessionQuerySet.with_completion), items with their records,
+pages and estimates (SessionItemQuerySet.with_state); page relations come from PAGE_FIELDS.
+"""
+
+import dataclasses
+import datetime
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, QuerySet
+from django.utils.functional import cached_property
+
+from portal.reading.models import (
+    PatientQuestion,
+    SessionItem,
+    TreatmentSession,
+    hash_token,
+    page_bulky_fields,
+    page_relations,
+)
+
+# Patient pages ----------------------------------------------------------------------------------------
+
+
+def session_for_token(*, token: str) -> TreatmentSession | None:
+    """The session whose link this token is, while the link works (found by the token's hash)."""
+    return TreatmentSession.objects.with_valid_link().filter(token_hash=hash_token(token)).first()
+
+
+def patient_session(*, session_id: int, link_hash: str) -> TreatmentSession | None:
+    """The session a patient's browser holds, only while the link it came from still works."""
+    return (
+        TreatmentSession.objects.with_valid_link()
+        .select_related("patient", "treatment")
+        .filter(pk=session_id, token_hash=link_hash)
+        .first()
+    )
+
+
+def patient_items(*, session: TreatmentSession) -> list[SessionItem]:
+    return list(SessionItem.objects.with_state().filter(session=session).order_by("position"))
+
+
+def patient_item(*, session: TreatmentSession, pk: int) -> SessionItem | None:
+    """An item of this session (any other id is None: patients see only their own pages)."""
+    try:
+        return SessionItem.objects.with_state().get(session=session, pk=pk)
+    except SessionItem.DoesNotExist:
+        return None
+
+
+def beacon_item(*, session_id: int, link_hash: str, pk: int) -> SessionItem | None:
+    """The item for a beacon report, checked against the browser's link in the same query."""
+    try:
+        return SessionItem.objects.for_patient_link(session_id, link_hash).get(pk=pk)
+    except SessionItem.DoesNotExist:
+        return None
+
+
+# Staff: dashboard -------------------------------------------------------------------------------------
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator given its item count (the dashboard's totals query has it), so it runs no COUNT of its own."""
+
+    def __init__(self, object_list, per_page, *, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.known_count = count
+
+    @cached_property
+    def count(self):
+        return self.known_count
+
+
+@dataclasses.dataclass(frozen=True)
+class DashboardPage:
+    sessions: list[TreatmentSession]
+    totals: dict
+    page: Page
+    page_links: list
+
+
+def dashboard_page(
+    *, start: datetime.datetime, end: datetime.datetime, page_number: int, per_page: int
+) -> DashboardPage:
+    """Sessions in [start, end), `per_page` to a page, with totals for the whole range. The same number of
+    queries for any range and any page: the paginator picks the page's ids (cheap), and only those sessions
+    get their completion counted."""
+    in_range = TreatmentSession.objects.between(start, end)
+    totals = in_range.completion_totals()
+    ids = in_range.order_by("scheduled_at", "pk").values("pk")
+    paginator = KnownCountPaginator(ids, per_page, count=totals["total"])
+    page = paginator.get_page(page_number)
+    sessions = list(
+        TreatmentSession.objects.filter(pk__in=page.object_list)
+        .with_completion()
+        .select_related("patient", "treatment")
+        .order_by("scheduled_at", "pk")
+    )
+    return DashboardPage(
+        sessions=sessions,
+        totals=totals | {"not_ready": totals["total"] - totals["ready"]},
+        page=page,
+        page_links=list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+    )
+
+
+# Staff: one session -----------------------------------------------------------------------------------
+
+
+def staff_session(*, pk: int) -> TreatmentSession | None:
+    return TreatmentSession.objects.with_completion().select_related("patient", "treatment").filter(pk=pk).first()
+
+
+def session_items_with_questions(*, session: TreatmentSession) -> list[SessionItem]:
+    """The session's items with records, pages and their questions (oldest first): three queries."""
+    return list(
+        SessionItem.objects.with_state()
+        .filter(session=session)
+        .order_by("position")
+        .prefetch_related(Prefetch("questions", queryset=PatientQuestion.objects.order_by("asked_at")))
+    )
+
+
+def session_timeline(*, session: TreatmentSession, items: list[SessionItem]) -> list[tuple[datetime.datetime, str]]:
+    """What happened, oldest first: (time, text) pairs from the session, its link and its items' records
+    (`items` from session_items_with_questions: no further query)."""
+    events = [(session.created_at, "Session created")]
+    if session.link_issued_at:
+        events.append((session.link_issued_at, "Current link issued"))
+    if session.link_revoked_at:
+        events.append((session.link_revoked_at, "Link revoked"))
+    for item in items:
+        record = item.reading_record
+        if record is not None:
+            if record.opened_at:
+                events.append((record.opened_at, f"Opened “{item.title}”"))
+            if record.end_reached_at:
+                events.append((record.end_reached_at, f"Reached the end of “{item.title}”"))
+            if record.acknowledged_at:
+                events.append((record.acknowledged_at, f"Acknowledged “{item.title}”"))
+        for question in item.questions.all():
+            events.append((question.asked_at, f"Asked a question about “{item.title}”"))
+            if question.answered_at:
+                events.append((question.answered_at, f"Question about “{item.title}” marked answered"))
+    return sorted(events, key=lambda event: event[0])
+
+
+# Staff: questions -------------------------------------------------------------------------------------
+
+
+def open_questions_page(*, page_number: int, per_page: int) -> Page:
+    """Open questions, oldest first, `per_page` to a page, each with its session, patient and page."""
+    questions = (
+        PatientQuestion.objects.filter(answered_at__isnull=True)
+        .select_related("item__session__patient", "item__session__treatment", *page_relations("item__"))
+        .order_by("asked_at", "pk")
+    )
+    return Paginator(questions, per_page).get_page(page_number)
+
+
+def staff_question(*, pk: int) -> PatientQuestion | None:
+    return PatientQuestion.objects.select_related("item").filter(pk=pk).first()
+
+
+# Staff: export ----------------------------------------------------------------------------------------
+
+
+def csv_items(*, start: datetime.datetime, end: datetime.datetime) -> QuerySet:
+    """Every item of the sessions in [start, end), in session order, with what a CSV row needs (portal.reading
+    .exports.csv_row): record, page (without its text), session, patient, treatment, questions oldest first in
+    `asked_questions`. Iterate it in chunks: one query for the questions of each chunk."""
+    return (
+        SessionItem.objects.filter(session__scheduled_at__gte=start, session__scheduled_at__lt=end)
+        .with_state()
+        .select_related("session__patient", "session__treatment")
+        .defer(*page_bulky_fields())
+        .prefetch_related(
+            Prefetch("questions", queryset=PatientQuestion.objects.order_by("asked_at"), to_attr="asked_questions")
+        )
+        .order_by("session__scheduled_at", "session_id", "position")
+    )
+
+
+def csv_item_count(*, start: datetime.datetime, end: datetime.datetime) -> int:
+    return SessionItem.objects.filter(session__scheduled_at__gte=start, session__scheduled_at__lt=end).count()
