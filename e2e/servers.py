@@ -75,9 +75,22 @@ class ServerDatabase:
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
 
+# Settings variables that are not DJANGO_*: a server starts from none of the caller's.
+OTHER_SETTINGS_VARIABLES = (
+    "PORTAL_BASE_URL",
+    "RATELIMIT_TRUSTED_PROXY_COUNT",
+    "FORWARDED_ALLOW_IPS",
+    "GUNICORN_CMD_ARGS",
+)
+
+
 def production_env(database, static_root, **extra):
     """Environment for manage.py and gunicorn: production settings (DEBUG off), plain http on loopback."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST_"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "PYTEST_")) and key not in OTHER_SETTINGS_VARIABLES
+    }
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "portal.settings",
@@ -87,6 +100,11 @@ def production_env(database, static_root, **extra):
             "DJANGO_SECURE_SSL_REDIRECT": "false",
             "DJANGO_STATIC_ROOT": str(static_root),
             "DJANGO_LOG_LEVEL": "INFO",
+            # Production refuses to start without a mail server and a public address. Nothing here sends mail:
+            # a closed loopback port will do (and nothing is printed, as the console backend would).
+            "DJANGO_EMAIL_HOST": "127.0.0.1",
+            "DJANGO_EMAIL_PORT": "9",
+            "PORTAL_BASE_URL": "http://127.0.0.1",
             "PYTHONUNBUFFERED": "1",
         }
     )

@@ -1,8 +1,10 @@
-"""Attacks: guessing patient links, reaching staff pages without logging in, secrets in the logs."""
+"""Attacks: guessing patient links, reaching staff pages without logging in, secrets in the logs, a forged
+X-Forwarded-Proto on a real gunicorn server."""
 
 import itertools
 import re
 import secrets
+from urllib.parse import quote_plus, urlencode
 
 import pytest
 from django.conf import settings
@@ -12,6 +14,8 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 from django.utils import timezone
 
 from e2e import factories
+from e2e.servers import GunicornServer, HttpClient, ServerDatabase, collect_static, prepare_database, production_env
+from e2e.servers import run_django as run_in_server
 from portal.reading.models import Patient, Treatment
 from portal.reading.services.sessions import session_create, session_issue_link
 from portal.reading.views.patient import SESSION_KEY
@@ -165,3 +169,103 @@ def test_staff_pages_refuse_a_logged_in_user_who_is_not_staff(db):
         (name, path) for name, path in staff_urls() if name != "admin:logout" and not _refuses(client, "get", path)
     ]
     assert accepted == []
+
+
+# Real gunicorn servers (production settings, README's gunicorn.conf.py) ------------------------------------------
+
+PROXY_HEADERS = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+# A log format with the bare query string, which a line filter alone could not place (gunicorn.conf.py's atoms).
+QUERY_LOG_FORMAT = '--access-logformat "%(h)s \\"%(r)s\\" %(s)s q=%(q)s U=%(U)s \\"%(f)s\\""'
+
+
+@pytest.fixture(scope="module")
+def gunicorn_site(tmp_path_factory):
+    """A migrated server database with factories.make_clinic() in it, collected static files, a log folder."""
+    workdir = tmp_path_factory.mktemp("attacks")
+    static_root = collect_static(workdir)
+    database = ServerDatabase("attacks", workdir)
+    database.create()
+    env = production_env(database, static_root)
+    prepare_database(env)
+    clinic = run_in_server(
+        env,
+        "from e2e import factories\n"
+        "clinic = factories.make_clinic()\n"
+        "result = {'token': clinic.token, 'front_desk': clinic.front_desk.get_username()}",
+    )
+    yield {"database": database, "static_root": static_root, "workdir": workdir, **clinic}
+    database.drop()
+
+
+def start_server(site, name, **settings_env):
+    env = production_env(site["database"], site["static_root"], **settings_env)
+    return GunicornServer(env, log_dir=site["workdir"], name=name).start()
+
+
+def staff_search_paths(base_url):
+    query = urlencode({"q": factories.PATIENT_NAME})
+    return f"/admin/reading/patient/?{query}", f"{base_url}/staff/?{query}&from=2026-01-01"
+
+
+def assert_log_holds_no_secret(log, token):
+    assert "?[redacted]" in log, "no staff request with a query string was logged"
+    for secret in (token, *factories.PATIENT_NAME.split(), quote_plus(factories.PATIENT_NAME)):
+        assert secret not in log
+    assert "Traceback" not in log
+
+
+def test_without_a_proxy_gunicorn_ignores_x_forwarded_proto_from_the_same_host(gunicorn_site):
+    """A client on the portal's own host (gunicorn trusts 127.0.0.1 by default) must not pass for https: with
+    DJANGO_BEHIND_TLS_PROXY off, forwarded_allow_ips is empty. Also: the default access log format keeps neither
+    staff query strings (request line and Referer) nor link tokens."""
+    server = start_server(gunicorn_site, "no-proxy", DJANGO_SECURE_SSL_REDIRECT="true")
+    try:
+        client = HttpClient(server.url)
+        status, headers, _ = client.get("/search/", headers={"X-Forwarded-Proto": "https"})
+        assert status == 301
+        assert headers["Location"] == f"https://127.0.0.1:{server.port}/search/"
+        search, referer = staff_search_paths(f"http://127.0.0.1:{server.port}")
+        assert client.get(search, headers={"Referer": referer})[0] == 301
+        assert client.get(f"/p/{gunicorn_site['token']}/")[0] == 301
+    finally:
+        server.stop()
+    log = server.log_text()
+    assert '"GET /admin/reading/patient/?[redacted] HTTP/1.1" 301' in log
+    assert "/staff/?[redacted]" in log
+    assert "/p/[redacted]/" in log
+    assert_log_holds_no_secret(log, gunicorn_site["token"])
+
+
+def test_behind_the_readme_proxy_a_staff_search_leaves_no_name_in_gunicorns_log(gunicorn_site):
+    """README's production set-up (DJANGO_BEHIND_TLS_PROXY, one trusted proxy): the proxy's X-Forwarded-Proto is
+    believed, staff log in and search for a patient by name; the log holds neither the name nor the query, even
+    in a log format that prints the bare query string."""
+    server = start_server(
+        gunicorn_site,
+        "readme-proxy",
+        DJANGO_SECURE_SSL_REDIRECT="true",
+        DJANGO_BEHIND_TLS_PROXY="true",
+        RATELIMIT_TRUSTED_PROXY_COUNT="1",
+        GUNICORN_CMD_ARGS=QUERY_LOG_FORMAT,
+    )
+    origin = f"https://127.0.0.1:{server.port}"
+    try:
+        staff = HttpClient(server.url)
+        assert staff.get("/search/")[0] == 301  # plain http without the proxy's header is redirected
+        assert staff.get("/search/", headers=PROXY_HEADERS)[0] == 200
+        staff.get("/admin/login/", headers=PROXY_HEADERS)
+        status, headers, _ = staff.post(
+            "/admin/login/",
+            {"username": gunicorn_site["front_desk"], "password": factories.PASSWORD, "next": "/admin/"},
+            headers={**PROXY_HEADERS, "Referer": f"{origin}/admin/login/"},
+        )
+        assert (status, headers["Location"]) == (302, "/admin/"), "the front desk could not log in"
+        search, referer = staff_search_paths(origin)
+        status, _, page = staff.get(search, headers={**PROXY_HEADERS, "Referer": referer})
+        assert status == 200
+        assert factories.PATIENT_REFERENCE.encode() in page  # the search found the patient
+    finally:
+        server.stop()
+    log = server.log_text()
+    assert "q=[redacted] U=/admin/reading/patient/" in log
+    assert_log_holds_no_secret(log, gunicorn_site["token"])

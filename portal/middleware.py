@@ -6,6 +6,30 @@ from django.contrib.auth import SESSION_KEY, logout
 LAST_ACTIVITY_KEY = "staff_last_activity"
 
 
+def permissions_policy_header(policy):
+    """{"camera": [], "fullscreen": ["self"]} -> 'camera=(), fullscreen=(self)'."""
+    return ", ".join(f"{feature}=({' '.join(allowed)})" for feature, allowed in policy.items())
+
+
+class SecurityHeadersMiddleware:
+    """Permissions-Policy and Cross-Origin-Resource-Policy on every response (Django has settings for the other
+    security headers, not for these two). A view may set its own; none is overwritten."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.headers = {}
+        if settings.PERMISSIONS_POLICY:
+            self.headers["Permissions-Policy"] = permissions_policy_header(settings.PERMISSIONS_POLICY)
+        if settings.CROSS_ORIGIN_RESOURCE_POLICY:
+            self.headers["Cross-Origin-Resource-Policy"] = settings.CROSS_ORIGIN_RESOURCE_POLICY
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        for name, value in self.headers.items():
+            response.setdefault(name, value)
+        return response
+
+
 class StaffIdleTimeoutMiddleware:
     """Log staff out after STAFF_IDLE_TIMEOUT_SECONDS without a request (automatic log-off).
 

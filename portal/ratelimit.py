@@ -1,4 +1,5 @@
-"""Per-address limit on wrong patient-link guesses, counted in the shared cache.
+"""Per-address limit on wrong patient-link guesses, counted in the shared cache; the client address and the
+windowed counter that the admin login's lockout (portal.auth) counts with too.
 
 A fixed window per client address: the first wrong guess starts a window of
 PATIENT_LINK_BAD_TRY_WINDOW_SECONDS; once PATIENT_LINK_MAX_BAD_TRIES wrong guesses are counted in
@@ -49,13 +50,17 @@ def link_guessing_blocked(request):
     return bad_tries(request) >= settings.PATIENT_LINK_MAX_BAD_TRIES
 
 
-def count_bad_try(request):
-    """Count one wrong guess; returns the count in the current window."""
-    key = _key(request)
-    window = settings.PATIENT_LINK_BAD_TRY_WINDOW_SECONDS
+def count_in_window(key: str, window: int) -> int:
+    """Add one to the counter `key`; the first count starts a window of `window` seconds, at whose end the
+    counter disappears. Returns the count so far in the window (atomic: concurrent counts all add up)."""
     cache.add(key, 0, timeout=window)
     try:
         return cache.incr(key)
-    except ValueError:  # the window ended between add and incr: this guess starts a new one
+    except ValueError:  # the window ended between add and incr: this count starts a new one
         cache.add(key, 0, timeout=window)
         return cache.incr(key)
+
+
+def count_bad_try(request):
+    """Count one wrong guess; returns the count in the current window."""
+    return count_in_window(_key(request), settings.PATIENT_LINK_BAD_TRY_WINDOW_SECONDS)

@@ -2,12 +2,14 @@
 
 Everything that differs between a laptop and production comes from environment variables.
 With nothing set, the portal runs in production mode (DEBUG off) and refuses to start without
-DJANGO_SECRET_KEY; `make run` sets DJANGO_DEBUG=true for local use.
+DJANGO_SECRET_KEY, a real mail server (DJANGO_EMAIL_HOST) and its public address (PORTAL_BASE_URL);
+`make run` sets DJANGO_DEBUG=true for local use.
 """
 
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -60,8 +62,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: its headers reach every response, static files and cached pages included.
+    "portal.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise (static files come precompressed, gzip and brotli; images are not worth it) and above
+    # the page cache (it keeps plain HTML and serves each client the encoding it accepts). Django pads every
+    # compressed response with random bytes against BREACH; the session cookie is SameSite=Lax besides.
+    "django.middleware.gzip.GZipMiddleware",
     "portal.page_cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -175,6 +183,17 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Sent by portal.middleware.SecurityHeadersMiddleware. The portal uses none of these browser features, so no page
+# (nor anything injected into one) may; browsing-topics=() keeps patients' visits out of Chrome's ad topics.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "browsing-topics", "camera", "display-capture", "geolocation", "gyroscope", "hid",
+        "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get", "screen-wake-lock", "serial",
+        "usb", "xr-spatial-tracking",
+    )
+}  # fmt: skip
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers' health checks may come over plain HTTP
@@ -226,18 +245,69 @@ READABILITY_MAX_GRADE = float(os.environ.get("READABILITY_MAX_GRADE", 8))
 PATIENT_LINK_VALID_DAYS_AFTER_SESSION = int(os.environ.get("PATIENT_LINK_VALID_DAYS_AFTER_SESSION", 7))
 PATIENT_LINK_MAX_BAD_TRIES = int(os.environ.get("PATIENT_LINK_MAX_BAD_TRIES", 20))
 PATIENT_LINK_BAD_TRY_WINDOW_SECONDS = int(os.environ.get("PATIENT_LINK_BAD_TRY_WINDOW_SECONDS", 600))
-# Behind N reverse proxies that append to X-Forwarded-For, rate limits count the address the outermost one saw.
+# Behind N reverse proxies that append to X-Forwarded-For, rate limits count the address the outermost one saw
+# (`check --deploy` warns when this and DJANGO_BEHIND_TLS_PROXY disagree: portal/checks.py).
 RATELIMIT_TRUSTED_PROXY_COUNT = int(os.environ.get("RATELIMIT_TRUSTED_PROXY_COUNT", 0))
-# Public address used in links that leave the site (emails, printed cards, import output).
-PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Admin login (portal/auth.py): after this many failed attempts within LOGIN_LOCKOUT_SECONDS for one user name,
+# or from one client address, logging in is refused for LOGIN_LOCKOUT_SECONDS.
+LOGIN_MAX_FAILURES_PER_USERNAME = int(os.environ.get("LOGIN_MAX_FAILURES_PER_USERNAME", 5))
+LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", 20))
+LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", 15 * 60))
+# Public address used in links that leave the site (emails, printed cards, import output). Production has no
+# default: a laptop address in a patient's email is a broken link.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Riverside Clinic")
 CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "(555) 010-0100")
 
-EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Mail carries patient links. The console backend (local development) prints each one in full, with the
+# patient's address, so production sends through SMTP and refuses the backends that print or keep mail.
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "clinic@example.org")
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", 10))  # a mail server that hangs must not hang a worker
+
+LOCAL_EMAIL_BACKENDS = {
+    f"django.core.mail.backends.{name}.EmailBackend" for name in ("console", "filebased", "locmem", "dummy")
+}
+
+
+def production_problems():
+    """What production (DEBUG off) cannot run without, besides the secret key: each a sentence with its fix."""
+    problems = []
+    if EMAIL_BACKEND in LOCAL_EMAIL_BACKENDS:
+        problems.append(
+            f"DJANGO_EMAIL_BACKEND is {EMAIL_BACKEND}, which prints or keeps mail instead of sending it (patient "
+            "links and addresses would reach logs or files). Leave it unset for SMTP, or name a real backend."
+        )
+    elif EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend" and not os.environ.get("DJANGO_EMAIL_HOST"):
+        problems.append(
+            "DJANGO_EMAIL_HOST is not set: name the clinic's mail server (and DJANGO_EMAIL_PORT, "
+            "DJANGO_EMAIL_HOST_USER, DJANGO_EMAIL_HOST_PASSWORD, DJANGO_EMAIL_USE_TLS as it needs)."
+        )
+    base = urlsplit(PORTAL_BASE_URL)
+    if not PORTAL_BASE_URL:
+        problems.append(
+            "PORTAL_BASE_URL is not set: set it to the portal's public address, e.g. https://portal.example.org "
+            "(it starts every emailed and printed patient link)."
+        )
+    elif base.scheme not in ("http", "https") or not base.hostname or base.query or base.fragment:
+        problems.append(f"PORTAL_BASE_URL must be an address like https://portal.example.org, not {PORTAL_BASE_URL!r}.")
+    return problems
+
+
+if not DEBUG and (_problems := production_problems()):
+    raise ImproperlyConfigured(
+        "The portal cannot start in production (DJANGO_DEBUG is off):\n- " + "\n- ".join(_problems)
+    )
 
 # Logs never carry link tokens (portal.logging.RedactTokensFilter) nor patient names.
 LOGGING = {

@@ -8,8 +8,8 @@ import sys
 
 from django.conf import settings
 
-# Variables the settings read; a test starts from none of them, then sets what it needs.
-SETTINGS_VARIABLES = ("DATABASE_URL", "SQLITE_PATH")
+# Variables the settings read (besides DJANGO_*); a test starts from none of them, then sets what it needs.
+SETTINGS_VARIABLES = ("DATABASE_URL", "SQLITE_PATH", "PORTAL_BASE_URL", "RATELIMIT_TRUSTED_PROXY_COUNT")
 
 
 def clean_env(**overrides):
@@ -23,11 +23,24 @@ def clean_env(**overrides):
     return env
 
 
+PRODUCTION_REQUIRED = {
+    # A mail server on a closed loopback port: nothing is sent, and nothing is printed either.
+    "DJANGO_EMAIL_HOST": "127.0.0.1",
+    "DJANGO_EMAIL_PORT": "9",
+    "PORTAL_BASE_URL": "https://portal.example.org",
+}
+
+
 def production_env(**overrides):
-    """What a production server has: no DEBUG, a long random secret key, its host name."""
-    return clean_env(
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_ALLOWED_HOSTS="portal.example.org", **overrides
-    )
+    """What a production server has: no DEBUG, a long random secret key, its host name, a mail server, its public
+    address. An override of None leaves that variable out."""
+    values = {
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+        **PRODUCTION_REQUIRED,
+        **overrides,
+    }
+    return clean_env(**values)
 
 
 def run_manage(*args, env):

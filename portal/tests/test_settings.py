@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.tests.django_subprocess import clean_env, production_env, run_django
+from portal.tests.django_subprocess import PRODUCTION_REQUIRED, clean_env, production_env, run_django
 
 READ_SETTINGS = """
 from django.conf import settings
@@ -64,7 +64,7 @@ def test_database_url_selects_postgresql_with_persistent_connections():
 @pytest.mark.parametrize(("value", "expected"), [("true", True), ("1", True), ("yes", True), ("false", False),
                                                  ("0", False), ("", False)])  # fmt: skip
 def test_debug_comes_from_django_debug(value, expected):
-    env = clean_env(DJANGO_DEBUG=value, DJANGO_SECRET_KEY="x" * 60)
+    env = clean_env(DJANGO_DEBUG=value, DJANGO_SECRET_KEY="x" * 60, **PRODUCTION_REQUIRED)
     assert read_settings(env)["debug"] is expected
 
 
