@@ -3,7 +3,8 @@ windowed counter that the admin login's lockout (portal.auth) counts with too.
 
 A fixed window per client address: the first wrong guess starts a window of
 PATIENT_LINK_BAD_TRY_WINDOW_SECONDS; once PATIENT_LINK_MAX_BAD_TRIES wrong guesses are counted in
-it, every link request from that address gets 429 until the window ends. Counting uses `cache.add`
+it, every wrong link from that address gets 429 until the window ends; a valid link always opens
+(portal.reading.views.patient looks the token up first). Counting uses `cache.add`
 (creates the counter only if missing) and `cache.incr`, both atomic on the shared database cache
 (portal.cache.DatabaseCache), so concurrent requests on several app servers are all counted.
 IPv6 clients are counted per /64 network, since one host usually holds a whole /64.
