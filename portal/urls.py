@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from portal import views as public
 from portal.content import markdownx_views as markdownx
@@ -17,8 +17,8 @@ urlpatterns = [
     path("staff/markdownx/upload/", markdownx.StaffImageUploadView.as_view(), name="markdownx_upload"),
     path("p/", include("portal.reading.urls_patient")),
     path("staff/", include("portal.reading.urls_staff")),
-    path("admin/portal/<slug:model>/<path:rest>", public.moved_admin_page),
-    path("admin/portal/<slug:model>/", public.moved_admin_page),
+    # Admin bookmarks from before the apps moved (CHANGELOG 0.2.0): a redirect, no data, to the model's new app.
+    re_path(r"^admin/portal/(?P<model>[-\w]+)/(?P<rest>.*)$", public.moved_admin_page, name="moved_admin_page"),
     path("admin/", admin.site.urls),
 ]
 
