@@ -4,6 +4,7 @@ from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
 from articles.models import Article
+from portal.content import diff
 from portal.content.admin import ReviewedContentAdmin
 
 
@@ -16,6 +17,18 @@ class ArticleAdmin(ReviewedContentAdmin):
     ordering = ("title",)
     # The editor with live preview (markdownx's admin widget: its JS and CSS come from static files).
     formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+    # The reviewer's diff carries the Markdown too ("Markdown source changes").
+    live_snapshot = staticmethod(diff.live_snapshot)
+    working_snapshot = staticmethod(diff.working_snapshot)
+    version_snapshot = staticmethod(diff.version_snapshot)
+
+    def get_readonly_fields(self, request, obj=None):
+        frozen = Article.frozen_fields if obj is not None and obj.is_frozen() else ()
+        return (*super().get_readonly_fields(request, obj), *frozen)
+
+    def get_prepopulated_fields(self, request, obj=None):
+        # A read-only slug is not filled in from the title (and the admin cannot prepopulate a read-only field).
+        return {} if obj is not None and obj.is_frozen() else super().get_prepopulated_fields(request, obj)
 
     def view_on_site(self, obj):
         # Staff land on the preview of the working copy; it links to the live page when there is one.

@@ -2,14 +2,22 @@ from django.db import models
 from django.urls import reverse
 from markdownx.models import MarkdownxField
 
+from portal.content.frozen import FrozenOncePublished
 from portal.content.models import PageToRead, ReviewedContent, content_hash
 
 
-class Article(PageToRead, ReviewedContent):
+class Article(FrozenOncePublished, PageToRead, ReviewedContent):
     page_kind = "article"
+    # Its address: in links patients were sent and pages they saved (portal.content.frozen).
+    frozen_fields = ("slug",)
 
     title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        help_text="The page's address. It is fixed once the article is first published, so that links patients "
+        "were given keep working: to publish it under another address, write a new article and archive this one.",
+    )
     summary = models.CharField(max_length=300, help_text="One or two plain sentences shown in lists and search.")
     body = MarkdownxField(help_text="Markdown. Use ## and ### headings: they build the table of contents.")
     live_summary = models.CharField(max_length=300, blank=True, editable=False)

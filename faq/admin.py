@@ -1,10 +1,29 @@
-from django.contrib import admin
-from django.urls import reverse
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
-from faq.models import FaqEntry, FaqTopic
+from faq.models import FaqEntry, FaqTopic, FaqTopicHeading
+from faq.services import faq_topic_heading_for_change
+from portal.content import diff
 from portal.content.admin import ReviewedContentAdmin
+
+
+class FrozenFieldsMixin:
+    """Fields that say where patients find a page (and a topic's heading) are read-only once it was published
+    (portal.content.frozen); their help text says why."""
+
+    def get_readonly_fields(self, request, obj=None):
+        frozen = self.model.frozen_fields if obj is not None and obj.is_frozen() else ()
+        own = tuple(super().get_readonly_fields(request, obj))
+        return own + tuple(name for name in frozen if name not in own)
+
+    def get_prepopulated_fields(self, request, obj=None):
+        # The admin cannot fill in a read-only slug from the title.
+        return {} if obj is not None and obj.is_frozen() else super().get_prepopulated_fields(request, obj)
 
 
 class FaqEntryOrderInline(admin.TabularInline):
@@ -25,7 +44,7 @@ class FaqEntryOrderInline(admin.TabularInline):
 
 
 @admin.register(FaqTopic)
-class FaqTopicAdmin(admin.ModelAdmin):
+class FaqTopicAdmin(FrozenFieldsMixin, admin.ModelAdmin):
     list_display = ("title", "position", "published_version")
     list_editable = ("position",)
     search_fields = ("title", "intro")
@@ -33,12 +52,48 @@ class FaqTopicAdmin(admin.ModelAdmin):
     ordering = ("position", "title")
     inlines = [FaqEntryOrderInline]
 
+    def get_fields(self, request, obj=None):
+        if obj is not None and obj.is_frozen():
+            return ["title", "intro", "heading_review", "slug", "position"]
+        return ["title", "slug", "intro", "position"]
+
+    def get_readonly_fields(self, request, obj=None):
+        extra = ("heading_review",) if obj is not None and obj.is_frozen() else ()
+        return (*super().get_readonly_fields(request, obj), *extra)
+
+    @admin.display(description="Change the title or introduction")
+    def heading_review(self, obj):
+        heading = FaqTopicHeading.objects.filter(topic=obj).first()
+        state = f" (now: {heading.get_status_display().lower()})" if heading else ""
+        return format_html(
+            '<a href="{}">Change the title or introduction (reviewed)</a>{}<div class="help">Patients see the '
+            "title and introduction above until a reviewer approves a change.</div>",
+            reverse("admin:faq_faqtopic_heading", args=[obj.pk]),
+            state,
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.heading_view)
+        return [path("<path:object_id>/heading/", view, name="faq_faqtopic_heading"), *super().get_urls()]
+
+    def heading_view(self, request, object_id):
+        """To the topic's reviewed heading, made from what patients see on first use (no change for patients, so
+        a plain link may make it)."""
+        topic = get_object_or_404(FaqTopic, pk=object_id)
+        if not self.has_change_permission(request, topic):
+            return HttpResponseRedirect(reverse("admin:faq_faqtopic_change", args=[topic.pk]))
+        if not topic.is_frozen():
+            messages.info(request, "Nobody has seen this topic yet: change its title and introduction here.")
+            return HttpResponseRedirect(reverse("admin:faq_faqtopic_change", args=[topic.pk]))
+        heading = faq_topic_heading_for_change(topic=topic)
+        return HttpResponseRedirect(reverse("admin:faq_faqtopicheading_change", args=[heading.pk]))
+
     def view_on_site(self, obj):
         return reverse("faq:topic_preview", kwargs={"slug": obj.slug})
 
 
 @admin.register(FaqEntry)
-class FaqEntryAdmin(ReviewedContentAdmin):
+class FaqEntryAdmin(FrozenFieldsMixin, ReviewedContentAdmin):
     list_display = (
         "question",
         "topic",
@@ -56,6 +111,41 @@ class FaqEntryAdmin(ReviewedContentAdmin):
     prepopulated_fields = {"slug": ("question",)}
     ordering = ("topic__position", "topic__title", "position", "pk")
     formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+    # The reviewer's diff carries the Markdown too ("Markdown source changes").
+    live_snapshot = staticmethod(diff.live_snapshot)
+    working_snapshot = staticmethod(diff.working_snapshot)
+    version_snapshot = staticmethod(diff.version_snapshot)
 
     def view_on_site(self, obj):
         return reverse("faq:entry_preview", kwargs={"topic": obj.topic.slug, "slug": obj.slug})
+
+
+@admin.register(FaqTopicHeading)
+class FaqTopicHeadingAdmin(ReviewedContentAdmin):
+    """A topic's title and introduction once patients have seen them, through the review workflow. Made from the
+    topic's page (FaqTopicAdmin.heading_view), never added here; who may change topics may change headings."""
+
+    list_display = ("title", "topic", "status", "published_version", "last_reviewed_at")
+    list_select_related = ("topic",)
+    search_fields = ("title", "intro", "topic__title")
+    fields = ("topic_link", "title", "intro")
+    readonly_fields = ("topic_link",)
+    live_snapshot = staticmethod(diff.live_snapshot)
+    working_snapshot = staticmethod(diff.working_snapshot)
+    version_snapshot = staticmethod(diff.version_snapshot)
+
+    @admin.display(description="Topic")
+    def topic_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin:faq_faqtopic_change", args=[obj.topic_id]), obj.topic)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("faq.view_faqtopic") or self.has_change_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("faq.change_faqtopic")
+
+    def view_on_site(self, obj):
+        return reverse("faq:topic_preview", kwargs={"slug": obj.topic.slug})

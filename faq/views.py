@@ -3,7 +3,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
-from faq.models import FaqEntry, FaqTopic
+from faq.models import FaqEntry, FaqTopic, FaqTopicHeading
 from portal.content.views import ContentVisibilityMixin
 
 
@@ -50,6 +50,9 @@ class FaqTopicView(FaqViewMixin, DetailView):
         topic = super().get_object(queryset)
         if not self.preview and not topic.visible_entries:
             raise Http404("This topic has no published questions.")
+        if self.preview and (heading := FaqTopicHeading.objects.filter(topic=topic).first()):
+            # The preview shows the heading's working copy (never saved to the topic: patients see the approved one).
+            topic.title, topic.intro = heading.title, heading.intro
         return topic
 
     def get_context_data(self, **kwargs):

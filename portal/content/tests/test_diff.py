@@ -103,3 +103,99 @@ def test_compare_diffs_title_summary_and_text():
     assert [part.label for part in parts] == ["Title", "Summary", "Text"]
     assert [part.diff.changed for part in parts] == [True, True, False]
     assert [part.label for part in diff.compare(old, old)] == ["Title", "Text"]
+
+
+# What a patient could see or follow besides the words --------------------------------------------------------
+
+
+def test_link_targets_and_images_are_written_beside_their_text():
+    html = rendered("Call [988](tel:988) or [us](https://clinic.example/contact). ![The nasal spray](/media/spray.png)")
+    assert diff.html_to_lines(html) == [
+        "Call 988 [link: tel:988] or us [link: https://clinic.example/contact]. [image: /media/spray.png, alt “The "
+        "nasal spray”]"
+    ]
+    # A link whose text is its address says it once; the plain view (annotate=False) has the words only.
+    assert diff.html_to_lines(rendered("<https://clinic.example>")) == ["https://clinic.example"]
+    assert diff.html_to_lines(html, annotate=False) == ["Call 988 or us."]
+
+
+def test_a_changed_link_target_shows_both_targets_in_the_text_diff():
+    result = diff.html_diff(rendered("Call [988](tel:988) now."), rendered("Call [988](tel:5550100) now."))
+    assert f"988 [link: {REMOVED}tel:988</del> {ADDED}tel:5550100</ins>]" in result.html
+    assert result.changed
+
+
+def test_changes_words_cannot_show_are_named_one_by_one():
+    old = rendered(
+        "Call [988](tel:988). ![Nasal spray](/media/a.png)\n\nDo not drive.\n\n*[NMDA]: N-methyl-D-aspartate\n\n"
+        "NMDA receptor.\n\n| Dose | Time |\n|---|---|\n| 56 mg | 2 h |\n\n- Rest\n- Sleep"
+    )
+    new = rendered(
+        'Call [988](tel:5550100 "Our line"). ![Nasal spray device](/media/b.png)\n\n<s>Do not drive.</s>\n\n'
+        "*[NMDA]: N-methyl-D-glutamate\n\nNMDA receptor.\n\n| Dose | Time |\n|---|--:|\n| 56 mg | 2 h |\n\n"
+        "1. Rest\n2. Sleep"
+    )
+    assert diff.markup_changes(old, new) == [
+        "Link “988”: target changed from “tel:988” to “tel:5550100”; hover text changed from none to “Our line”",
+        "Image: file changed from “/media/a.png” to “/media/b.png”; alt text changed from “Nasal spray” to "
+        "“Nasal spray device”",
+        "Abbreviation “NMDA”: explanation changed from “N-methyl-D-aspartate” to “N-methyl-D-glutamate”",
+        "Table “Dose Time 56 mg 2 h”: layout changed from “2 rows × 2 columns; first row as headers” to "
+        "“2 rows × 2 columns; first row as headers; columns aligned –, right”",
+        "“Rest Sleep” is no longer a bulleted list",
+        "“Do not drive.” is now struck through",
+        "“Rest Sleep” is now a numbered list",
+    ]
+    assert diff.markup_changes(old, old) == []
+
+
+def test_new_and_removed_links_images_and_hidden_sections_are_named_even_with_their_words():
+    old = rendered("Intro.\n\n![Spray](/media/a.png)")
+    new = rendered(
+        "Intro.\n\nSee [this site](https://elsewhere.example).\n\n<details><summary>More</summary>Hidden</details>"
+    )
+    assert diff.markup_changes(old, new) == [
+        "Image removed (file “/media/a.png”, alt text “Spray”)",
+        "“this site” is now a link (target “https://elsewhere.example”)",
+        "“More Hidden” is now a collapsed section",
+    ]
+
+
+def test_formatting_of_words_that_were_added_or_removed_is_not_named_again():
+    # The words themselves show in the text diff; "no longer bold" would only repeat it.
+    assert diff.markup_changes(rendered("Keep **this**."), rendered("Keep.")) == []
+    assert diff.markup_changes(rendered("Keep."), rendered("Keep **that**.")) == []
+    assert diff.markup_changes(rendered("Keep **this**."), rendered("Keep this.")) == ["“this” is no longer bold"]
+
+
+def test_table_layout_names_headers_and_merged_cells():
+    plain = "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>"
+    headers = '<table><tr><th>a</th><td colspan="2">b</td></tr><tr><th>c</th><td>d</td></tr></table>'
+    assert diff.markup_changes(plain, headers) == [
+        "Table “a b c d”: layout changed from “2 rows × 2 columns” to "
+        "“2 rows × 3 columns; first column as headers; 1 merged cell”"
+    ]
+
+
+def test_the_markdown_source_diff_lists_changed_lines_with_their_numbers():
+    result = diff.source_diff("## Driving\r\n\r\nCall 988.\r\n", "## Driving\n\nCall 911.\n\nNew line.")
+    assert [(line.kind, line.number, line.text) for line in result.lines] == [
+        ("del", 3, "Call 988."),
+        ("ins", 3, "Call 911."),
+        ("ins", 4, ""),
+        ("ins", 5, "New line."),
+    ]
+    assert (result.added, result.removed) == (3, 1)
+    assert diff.source_diff("Same.", "Same.\n").lines == []
+
+
+def test_compare_says_when_only_what_words_cannot_show_changed():
+    old = diff.Snapshot(title="Help", html=rendered("Call [988](tel:988)."), markdown="Call [988](tel:988).")
+    new = diff.Snapshot(title="Help", html=rendered("Call [988](tel:911)."), markdown="Call [988](tel:911).")
+    changes = diff.compare(old, new)
+    assert changes.words_unchanged and changes.changed
+    assert changes.markup == ["Link “988”: target changed from “tel:988” to “tel:911”"]
+    assert [line.text for line in changes.source.lines] == ["Call [988](tel:988).", "Call [988](tel:911)."]
+    # Without the Markdown of both sides there is no source diff; a changed word is not "words unchanged".
+    worded = diff.compare(old, diff.Snapshot(title="Help", html=rendered("Ring [988](tel:988).")))
+    assert worded.source is None and not worded.words_unchanged and worded.markup == []

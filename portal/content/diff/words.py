@@ -1,45 +1,16 @@
-"""Word-by-word differences between two versions of a page, readable by people who do not read Markdown.
-
-Both sides are compared as the text patients read (the rendered, sanitized HTML reduced to paragraphs
-of words), not as Markdown source: a reviewer sees "words added" and "words removed", never `**` or
-`##`. Paragraphs, list items and headings stay on their own lines. Every word is HTML-escaped; the
-only markup in the result is our own <p>, <ins> and <del>.
-"""
+"""Word-by-word differences between lists of lines (see portal.content.diff.lines): escaped, paragraphs kept."""
 
 import dataclasses
 import difflib
-import html
 import re
 from collections import Counter
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from portal.content.diff.lines import html_to_lines
+
 BREAK = "\n"
-# Tags after which (or, for <li>, before which) a new line of text starts.
-_BLOCK_END_RE = re.compile(
-    r"</(?:p|h[1-6]|li|dt|dd|blockquote|pre|tr|caption|figcaption|summary|details|table|div)>|<br\s*/?>|<hr\s*/?>",
-    re.I,
-)
-_LIST_ITEM_RE = re.compile(r"<li(?:\s[^>]*)?>", re.I)
-_CELL_END_RE = re.compile(r"</t[dh]>", re.I)
-_TAG_RE = re.compile(r"<[^>]*>")
-
-
-def html_to_lines(value):
-    """Sanitized HTML (portal.content.markdown) -> its text: one line per paragraph, list item (marked "•"),
-    heading or table row (cells separated by "|")."""
-    # Line breaks in the HTML source mean nothing; only the tags below start a new line.
-    marked = _LIST_ITEM_RE.sub("\n• ", " ".join((value or "").split()))
-    marked = _CELL_END_RE.sub(" | ", marked)
-    marked = _BLOCK_END_RE.sub("\n", marked)
-    # Tags are removed by pattern, not by an HTML parser: a parser would move the " | " put between table
-    # cells out of the table ("foster parenting"). The input is our sanitized HTML; the output is escaped.
-    text = html.unescape(_TAG_RE.sub("", marked))
-    lines = (" ".join(line.split()).removesuffix(" |") for line in text.split("\n"))
-    return [line for line in lines if line and line != "•"]
-
-
 # A word is compared without the punctuation around it ("drive." -> "drive today." adds one word).
 _WORD_RE = re.compile(r"^([(\[«“\"‘']*)(.*?)([.,;:!?%)\]»”\"’']*)$", re.S)
 _OPENING = set("([«“\"‘'")
@@ -179,27 +150,3 @@ def _run_html(kind, tokens):
         return text
     label = "Added" if kind == "ins" else "Removed"
     return f'<{kind}><span class="visually-hidden">{label}: </span>{text}</{kind}>'
-
-
-@dataclasses.dataclass(frozen=True)
-class Snapshot:
-    """What one version of a page says: title, optional summary, rendered HTML."""
-
-    title: str
-    html: str
-    summary: str = ""
-
-
-@dataclasses.dataclass(frozen=True)
-class FieldDiff:
-    label: str
-    diff: WordDiff
-
-
-def compare(old, new):
-    """Title, summary (when either side has one) and text of two snapshots, each word-diffed."""
-    parts = [FieldDiff("Title", text_diff(old.title, new.title))]
-    if old.summary or new.summary:
-        parts.append(FieldDiff("Summary", text_diff(old.summary, new.summary)))
-    parts.append(FieldDiff("Text", html_diff(old.html, new.html)))
-    return parts
