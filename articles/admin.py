@@ -4,7 +4,6 @@ from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
 from articles.models import Article
-from portal.content import diff
 from portal.content.admin import ReviewedContentAdmin
 
 
@@ -18,9 +17,6 @@ class ArticleAdmin(ReviewedContentAdmin):
     # The editor with live preview (markdownx's admin widget: its JS and CSS come from static files).
     formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
     # The reviewer's diff carries the Markdown too ("Markdown source changes").
-    live_snapshot = staticmethod(diff.live_snapshot)
-    working_snapshot = staticmethod(diff.working_snapshot)
-    version_snapshot = staticmethod(diff.version_snapshot)
 
     def get_readonly_fields(self, request, obj=None):
         frozen = Article.frozen_fields if obj is not None and obj.is_frozen() else ()

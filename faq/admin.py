@@ -8,7 +8,6 @@ from markdownx.widgets import AdminMarkdownxWidget
 
 from faq.models import FaqEntry, FaqTopic, FaqTopicHeading
 from faq.services import faq_topic_heading_for_change
-from portal.content import diff
 from portal.content.admin import ReviewedContentAdmin
 
 
@@ -112,9 +111,6 @@ class FaqEntryAdmin(FrozenFieldsMixin, ReviewedContentAdmin):
     ordering = ("topic__position", "topic__title", "position", "pk")
     formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
     # The reviewer's diff carries the Markdown too ("Markdown source changes").
-    live_snapshot = staticmethod(diff.live_snapshot)
-    working_snapshot = staticmethod(diff.working_snapshot)
-    version_snapshot = staticmethod(diff.version_snapshot)
 
     def view_on_site(self, obj):
         return reverse("faq:entry_preview", kwargs={"topic": obj.topic.slug, "slug": obj.slug})
@@ -130,9 +126,6 @@ class FaqTopicHeadingAdmin(ReviewedContentAdmin):
     search_fields = ("title", "intro", "topic__title")
     fields = ("topic_link", "title", "intro")
     readonly_fields = ("topic_link",)
-    live_snapshot = staticmethod(diff.live_snapshot)
-    working_snapshot = staticmethod(diff.working_snapshot)
-    version_snapshot = staticmethod(diff.version_snapshot)
 
     @admin.display(description="Topic")
     def topic_link(self, obj):

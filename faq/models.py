@@ -130,6 +130,8 @@ class FaqTopicHeading(ReviewedContent):
     (`title`, `intro`), whose page version rises. A heading is never withdrawn from patients: archiving or
     expiring it leaves the topic's title and introduction as last approved."""
 
+    withdrawable = False
+
     title_field = "title"
     body_field = "intro"
 

@@ -162,3 +162,20 @@ def test_the_topic_model_refuses_a_heading_change_from_any_other_path(topic):
     topic.position = 3
     topic.save()  # not frozen
     assert FaqTopic.objects.get(pk=topic.pk).title == "Spravato"
+
+
+def test_a_topic_heading_offers_no_archive_step_and_the_service_refuses_it(editor, reviewer):
+    from faq.services import faq_topic_heading_for_change
+    from portal.content.services import content_archive
+    from portal.content.workflow import ContentWorkflowError, content_step
+
+    topic = make_topic(title="Spravato", slug="spravato-archive", intro="About it.")
+    make_entry(topic=topic, question="Can I drive?", slug="drive", answer="No.", publish=True)
+    topic.refresh_from_db()
+    heading = faq_topic_heading_for_change(topic=topic)
+
+    step = content_step(content=heading, user=reviewer, name="archive")
+    assert not step.allowed
+    assert "cannot be taken away from patients" in step.reason
+    with pytest.raises(ContentWorkflowError, match="cannot be taken away"):
+        content_archive(content=heading, by=reviewer)

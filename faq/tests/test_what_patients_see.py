@@ -39,6 +39,8 @@ CLASSIFIED = {
 # Only the order of questions (of topics) on a page: the same text, in another order (no review).
 ORDER_FIELDS = {(FaqEntry, "position"), (FaqTopic, "position")}
 CSRF_RE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+"')
+# The signed "shown" record of a patient page carries the time it was rendered (portal/reading/shown.py).
+SHOWN_RE = re.compile(r'((?:name="shown" value=|data-progress-shown=)")[^"]+"')
 
 
 @pytest.fixture
@@ -77,7 +79,7 @@ def render(pages):
         clear_page_cache()
         response = client.get(url)
         assert response.status_code == 200, (name, response.status_code)
-        output[name] = CSRF_RE.sub(r"\1…", response.content.decode())
+        output[name] = SHOWN_RE.sub(r"\1…", CSRF_RE.sub(r"\1…", response.content.decode()))
     return output
 
 

@@ -69,6 +69,8 @@ class ReviewedContent(models.Model):
     # Subclasses name their title and Markdown fields (Article: title/body, FAQ entry: question/answer).
     title_field = "title"
     body_field = "body"
+    # False for text that is part of another page (an FAQ topic's heading): it is changed, never archived.
+    withdrawable = True
 
     status = models.CharField(max_length=16, choices=ContentStatus.choices, default=ContentStatus.DRAFT)
 

@@ -113,6 +113,12 @@ def _no_change_since_approval(content, user):
     return None
 
 
+def _can_be_withdrawn(content, user):
+    if not content.withdrawable:
+        return "This text cannot be taken away from patients on its own: change it and approve the change instead."
+    return None
+
+
 def _approve_label(content):
     return "Review and approve" if content.status == ContentStatus.IN_REVIEW else "Confirm review"
 
@@ -170,6 +176,7 @@ RULES = {
         role=_approver,
         role_refusal=_APPROVERS_ONLY,
         status_checks=(
+            _can_be_withdrawn,
             _status_in(
                 ContentStatus.DRAFT,
                 ContentStatus.IN_REVIEW,

@@ -34,11 +34,11 @@ def test_the_layers_hold(tmp_path):
 
 def test_a_lower_layer_importing_a_higher_one_breaks_the_contract(tmp_path):
     copy_project(tmp_path)
-    diff_module = tmp_path / "portal" / "content" / "diff.py"
+    diff_module = tmp_path / "portal" / "content" / "readability.py"
     diff_module.write_text(diff_module.read_text() + "\nfrom portal.reading.models import Patient  # noqa: E402\n")
 
     completed = lint_imports(tmp_path)
 
     assert completed.returncode == 1
     assert "portal.content is not allowed to import portal.reading" in completed.stdout
-    assert "portal.content.diff -> portal.reading.models" in completed.stdout
+    assert "portal.content.readability -> portal.reading.models" in completed.stdout

@@ -12,19 +12,6 @@ from portal.content.selectors import content_pending_version, content_versions
 from portal.content.workflow import content_step
 
 
-def live_snapshot(content):
-    return diff.Snapshot(title=content.live_title, html=content.live_html, summary=getattr(content, "live_summary", ""))
-
-
-def working_snapshot(content):
-    content.render_working_copy()
-    return diff.Snapshot(title=content.working_title, html=content.body_html, summary=getattr(content, "summary", ""))
-
-
-def version_snapshot(version):
-    return diff.Snapshot(title=version.title, html=version.body_html, summary=version.summary)
-
-
 class VersionPagesMixin(ContentPagesMixin):
     def version_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
@@ -94,8 +81,8 @@ class VersionPagesMixin(ContentPagesMixin):
 
 def _snapshot_for(content, versions, key):
     if key == "draft":
-        return working_snapshot(content)
+        return diff.working_snapshot(content)
     try:
-        return version_snapshot(versions[int(key)])
+        return diff.version_snapshot(versions[int(key)])
     except (KeyError, ValueError):
         return None

@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 
 from portal.content import diff
-from portal.content.admin.history import live_snapshot, version_snapshot, working_snapshot
 from portal.content.admin.pages import ContentPagesMixin, is_hard_to_read, max_grade, when
 from portal.content.forms import ApproveForm, RejectForm
 from portal.content.models import ContentStatus
@@ -131,7 +130,7 @@ class ApprovePage(StepPage):
     def context(self, content, target, step):
         return {
             "has_changes": content.has_unpublished_changes,
-            "changes": diff.compare(live_snapshot(content), working_snapshot(content))
+            "changes": diff.compare(diff.live_snapshot(content), diff.working_snapshot(content))
             if content.published_version
             else None,
             "hard_to_read": is_hard_to_read(content),
@@ -179,7 +178,7 @@ class RevertPage(StepPage):
         return f"Revert to version {kept.version}"
 
     def context(self, content, kept, step):
-        return {"version": kept, "changes": diff.compare(working_snapshot(content), version_snapshot(kept))}
+        return {"version": kept, "changes": diff.compare(diff.working_snapshot(content), diff.version_snapshot(kept))}
 
     def perform(self, *, content, by, form, target):
         return content_revert_to_version(content=content, version=target, by=by)

@@ -17,6 +17,7 @@ CONTENT = [
     ("articles", "add_article"), ("articles", "change_article"), ("articles", "view_article"),
     ("faq", "add_faqtopic"), ("faq", "change_faqtopic"), ("faq", "view_faqtopic"),
     ("faq", "add_faqentry"), ("faq", "change_faqentry"), ("faq", "view_faqentry"),
+    ("faq", "change_faqtopicheading"), ("faq", "view_faqtopicheading"),
     ("content", "view_contentversion"),
 ]
 GROUPS = {
@@ -61,7 +62,7 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
         ("reading", "0001_initial"),
         ("articles", "0001_initial"),
-        ("faq", "0001_initial"),
+        ("faq", "0002_topic_heading_review_and_fixed_addresses"),
     ]
 
     operations = [migrations.RunPython(create_groups, remove_groups)]
