@@ -1,5 +1,5 @@
 """The audit log of staff access to patient data is append-only: the model refuses changes and deletes, the
-admin is read-only for everyone, only users with portal.view_auditevent see it, and rows outlive users."""
+admin is read-only for everyone, only users with audit.view_auditevent see it, and rows outlive users."""
 
 import pytest
 from django.contrib.auth import get_user_model
