@@ -18,17 +18,23 @@ from django.core.cache import cache
 KEY_PREFIX = "ratelimit:patient-link"
 
 
-def client_address(request):
-    """The client's address. Behind N trusted reverse proxies (RATELIMIT_TRUSTED_PROXY_COUNT = N), the N-th
-    address from the right of X-Forwarded-For; otherwise REMOTE_ADDR (never a header a client can forge)."""
+def forwarded_client_address(request):
+    """The address the request came from, as sent. Behind N trusted reverse proxies
+    (RATELIMIT_TRUSTED_PROXY_COUNT = N), the N-th address from the right of X-Forwarded-For; otherwise
+    REMOTE_ADDR (never a header a client can forge). The audit log records it (portal.audit.client)."""
     trusted = settings.RATELIMIT_TRUSTED_PROXY_COUNT
     address = request.META.get("REMOTE_ADDR", "")
     if trusted:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
         if len(forwarded) >= trusted:
             address = forwarded[-trusted]
+    return address
+
+
+def client_address(request):
+    """The client as rate limits count it: its address, IPv6 clients per /64 network."""
     try:
-        parsed = ipaddress.ip_address(address)
+        parsed = ipaddress.ip_address(forwarded_client_address(request))
     except ValueError:
         return "unknown"
     if parsed.version == 6:
