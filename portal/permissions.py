@@ -91,3 +91,16 @@ class StaffRequiredMixin:
 
 
 patient_data_required = staff_required(can_view_patient_data)
+
+
+class ReadOnlyAdminMixin:
+    """ModelAdmin mixin for records nobody may add, change or delete by hand (kept versions, the audit log)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -3,14 +3,14 @@ from django.contrib import admin
 from portal.audit.models import AuditEvent
 from portal.audit.selectors import audit_chain_verify, audit_guard_missing
 from portal.audit.services import audit_record
-from portal.permissions import can_view_audit_log
+from portal.permissions import ReadOnlyAdminMixin, can_view_audit_log
 
 # The list checks the newest events' chain on every view; verify_audit_log checks the whole log.
 VERIFY_NEWEST = 5000
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only for everyone, superusers included; visible only with audit.view_auditevent.
 
     The list says whether the hash chain verifies and the database guard is in place.
@@ -39,15 +39,6 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         if self.has_view_permission(request):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from portal.content.models import ContentVersion, reviewed_content_models
 from portal.content.selectors import content_review_due
+from portal.permissions import ReadOnlyAdminMixin
 
 
 def visible_content_models(request, admin_site=admin.site):
@@ -22,7 +23,7 @@ def visible_content_models(request, admin_site=admin.site):
 
 
 @admin.register(ContentVersion)
-class ContentVersionAdmin(admin.ModelAdmin):
+class ContentVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every approved version, read-only. The review schedule page hangs off this admin's URLs."""
 
     list_display = (
@@ -42,15 +43,6 @@ class ContentVersionAdmin(admin.ModelAdmin):
         "material_change", "checked_against", "edited_by_name", "approved_by", "approved_by_name", "approved_at",
         "published_at",
     )  # fmt: skip
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         return [
