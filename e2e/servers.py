@@ -2,7 +2,9 @@
 
 A server started here runs in its own process group with its own database (never the test
 database of the pytest run that starts it): a temporary SQLite file by default, or, when
-DATABASE_URL points at PostgreSQL, a database of its own beside that one, dropped afterwards.
+DATABASE_URL points at PostgreSQL, a database of its own beside that one, dropped afterwards. When REDIS_URL is
+set, the servers share that Redis as their cache (as several production app servers do), under a key prefix of
+their own, whose keys are deleted with the database.
 """
 
 import json
@@ -30,10 +32,13 @@ def free_port():
 
 class ServerDatabase:
     """A database for subprocess servers: SQLite file in `workdir`, or PostgreSQL `<DATABASE_URL's name>_<label>`
-    (exactly DATABASE_URL's name with `exact_name`). create() starts it empty; drop() removes it."""
+    (exactly DATABASE_URL's name with `exact_name`). create() starts it empty; drop() removes it. Its shared cache
+    is the database cache, or Redis at `redis_url` (by default REDIS_URL; "" for none) under a prefix of its own."""
 
-    def __init__(self, label, workdir, database_url=None, exact_name=False):
+    def __init__(self, label, workdir, database_url=None, exact_name=False, redis_url=None):
         self.label = label
+        self.cache_prefix = f"{label}-{secrets.token_hex(4)}"
+        self.redis_url = os.environ.get("REDIS_URL", "") if redis_url is None else redis_url
         self.base_url = os.environ.get("DATABASE_URL", "") if database_url is None else database_url
         if self.base_url:
             parts = urlsplit(self.base_url)
@@ -49,9 +54,18 @@ class ServerDatabase:
 
     @property
     def env(self):
+        cache = {"REDIS_URL": self.redis_url, "DJANGO_CACHE_KEY_PREFIX": self.cache_prefix}
         if self.vendor == "postgresql":
-            return {"DATABASE_URL": self.url}
-        return {"DATABASE_URL": "", "SQLITE_PATH": str(self.path)}
+            return {"DATABASE_URL": self.url, **cache}
+        return {"DATABASE_URL": "", "SQLITE_PATH": str(self.path), **cache}
+
+    def _drop_cache_keys(self):
+        if self.redis_url:
+            import redis
+
+            with redis.Redis.from_url(self.redis_url) as client:
+                for key in client.scan_iter(match=f"{self.cache_prefix}:*", count=1000):
+                    client.delete(key)
 
     def _admin(self, sql):
         import psycopg
@@ -60,6 +74,7 @@ class ServerDatabase:
             connection.execute(sql)
 
     def create(self):
+        self._drop_cache_keys()
         if self.vendor == "postgresql":
             self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
             self._admin(f'CREATE DATABASE "{self.name}"')
@@ -68,6 +83,7 @@ class ServerDatabase:
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 
     def drop(self):
+        self._drop_cache_keys()
         if self.vendor == "postgresql":
             self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
         else:

@@ -2,14 +2,15 @@
 
 - soak: concurrent beacons and acknowledgements while an editor and a reviewer publish new versions;
 - kill -9 of the whole server (master and workers) in the middle of the load, then a restart;
-- scale-out: two servers sharing the database and its cache.
+- scale-out: two servers sharing the database and the shared cache: the database cache, or one Redis when
+  REDIS_URL is set (.ci/run's third run: two servers behind one PostgreSQL and one Redis).
 
 Every acknowledgement and report a server confirmed must be in the database afterwards, no answer may
 be a 5xx, and the servers' logs must hold no link token and no patient name. The servers use a database
 of their own (a temporary SQLite file, or `<DATABASE_URL's database>_faults` on PostgreSQL), never the
 pytest run's test database. The load lasts about 70 s in all (FAULT_SOAK_SECONDS, default 40, for the soak;
 15 s each for the restart and the scale-out runs): long enough for dozens of publishes, hundreds of
-acknowledgements and thousands of reports per run, short enough for CI, which runs the suite twice.
+acknowledgements and thousands of reports per run, short enough for CI, which runs the suite three times.
 """
 
 import os
@@ -154,6 +155,15 @@ def test_acknowledgements_survive_a_kill_9_of_the_server_in_the_middle_of_the_lo
     check_log(server.log_text(), data)
 
 
+def shared_cache_keys(env):
+    """The keys these servers keep in Redis (without prefix and version)."""
+    import redis
+
+    with redis.Redis.from_url(env["REDIS_URL"]) as client:
+        keys = client.scan_iter(match=f"{env['DJANGO_CACHE_KEY_PREFIX']}:*", count=1000)
+        return {key.decode().split(":", 2)[2] for key in keys}
+
+
 def log_in_to_admin(client, username, password):
     client.get("/admin/login/")
     status, headers, _ = client.post("/admin/login/", {"username": username, "password": password, "next": "/admin/"})
@@ -217,6 +227,9 @@ def test_two_servers_share_rate_limits_page_cache_invalidation_and_data(environm
             status, _, _ = guesser[number % 2].get(f"/p/not-a-real-token-{number:04d}-xxxxxxxxxxxxxxxxxxxx/")
             statuses.append(status)
         assert statuses == [404] * BAD_TRIES + [429] * 6
+        if env["REDIS_URL"]:
+            # What the two servers shared went through Redis, not the database cache.
+            assert {"page_cache:generation", "ratelimit:patient-link:127.0.0.1"} <= shared_cache_keys(env)
     finally:
         first.stop()
         second.stop()

@@ -1,16 +1,22 @@
-"""Django's database cache with an atomic `incr`.
+"""The shared cache's backends: Django's database cache with an atomic `incr`, and Django's Redis cache
+with an `incr` that cannot outlive its window.
 
 Django's DatabaseCache inherits BaseCache.incr, which is a get followed by a set: two app servers
 counting at once both read 5 and both write 6, and the set also resets the entry's expiry to the
 default timeout. Rate limits count with `add` + `incr` (portal.ratelimit), so here `incr` reads
 and writes the row inside one transaction holding its lock (SELECT ... FOR UPDATE on PostgreSQL;
 SQLite's IMMEDIATE transactions take the write lock at BEGIN) and leaves the expiry alone.
+
+Django's RedisCache.incr is EXISTS followed by INCRBY: if the counter expires between the two, INCRBY
+creates it again with no expiry, and that address stays rate-limited for ever. Here both run in one
+Lua script, which Redis runs atomically.
 """
 
 import base64
 import pickle
 
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.db import connections, models, router, transaction
 from django.utils.timezone import now as tz_now
 
@@ -50,3 +56,16 @@ class DatabaseCache(DjangoDatabaseCache):
 
     def decr(self, key, delta=1, version=None):
         return self.incr(key, -delta, version=version)
+
+
+# INCRBY only if the key still exists; nil otherwise (the key is never created here).
+_INCR_IF_EXISTS = "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) end"
+
+
+class RedisCache(DjangoRedisCache):
+    def incr(self, key, delta=1, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        value = self._cache.get_client(key, write=True).eval(_INCR_IF_EXISTS, 1, key, delta)
+        if value is None:
+            raise ValueError(f"Key '{key}' not found")
+        return value

@@ -10,6 +10,10 @@ generation (see `connect_signals`), so every app server's cached pages stop matc
 page is served after a publish, on any server. The generation is written through the same database
 connection as the change, inside the same transaction: other servers see the new generation exactly
 when they can see the new content, and a change that is rolled back takes its new generation with it.
+A shared cache outside the database (Redis, REDIS_URL) is not part of the transaction: the new generation
+is seen by other servers before the commit, and one of them could render the old content and keep it
+under that generation. So there the generation moves again once the change commits (a change rolled
+back costs a cache miss, nothing more).
 Pages also expire from the local cache after the "pages" alias's TIMEOUT, which bounds how long a
 page whose content expires by time alone (`expire_at`) can linger.
 
@@ -28,6 +32,8 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
@@ -60,6 +66,12 @@ def invalidate_public_pages(**kwargs):
     """Give every app server's cached public pages a new generation, so none of them match any more.
 
     Also the receiver of the content models' post_save and post_delete signals."""
+    _new_generation()
+    if not isinstance(_shared_cache(), DatabaseCache):
+        transaction.on_commit(_new_generation)  # and again after the commit (see the module docstring)
+
+
+def _new_generation():
     _shared_cache().set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 

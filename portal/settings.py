@@ -125,13 +125,24 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The database cache is shared by every app server: rate limits and page-cache versions count
-# across all of them.
+# The shared cache (rate limits, login lockout, page-cache generation) is seen by every app server.
+# One machine: the database cache (nothing more to run). Several app servers: REDIS_URL
+# (redis://host:6379/0), one Redis for all of them. DJANGO_CACHE_KEY_PREFIX keeps several portals
+# (or test servers) apart in one Redis database.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL and urlsplit(REDIS_URL).scheme not in ("redis", "rediss", "unix"):
+    raise ImproperlyConfigured(
+        "REDIS_URL must be a redis://, rediss:// or unix:// URL (e.g. redis://127.0.0.1:6379/0)."
+    )
+if REDIS_URL:
+    # Django's, with an incr that can never leave a counter without its expiry (portal.cache).
+    SHARED_CACHE = {"BACKEND": "portal.cache.RedisCache", "LOCATION": REDIS_URL}
+else:
+    # Django's, with an atomic incr (rate limits).
+    SHARED_CACHE = {"BACKEND": "portal.cache.DatabaseCache", "LOCATION": "portal_cache"}
+SHARED_CACHE["KEY_PREFIX"] = os.environ.get("DJANGO_CACHE_KEY_PREFIX", "")
 CACHES = {
-    "default": {
-        "BACKEND": "portal.cache.DatabaseCache",  # Django's, with an atomic incr (rate limits)
-        "LOCATION": "portal_cache",
-    },
+    "default": SHARED_CACHE,
     # Whole public pages, per process; invalidated across servers by a generation kept in "default"
     # (portal.page_cache). TIMEOUT bounds how long a page whose content expires by time alone lingers.
     "pages": {

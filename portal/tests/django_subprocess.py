@@ -9,7 +9,7 @@ import sys
 from django.conf import settings
 
 # Variables the settings read (besides DJANGO_*); a test starts from none of them, then sets what it needs.
-SETTINGS_VARIABLES = ("DATABASE_URL", "SQLITE_PATH", "PORTAL_BASE_URL", "RATELIMIT_TRUSTED_PROXY_COUNT")
+SETTINGS_VARIABLES = ("DATABASE_URL", "SQLITE_PATH", "PORTAL_BASE_URL", "RATELIMIT_TRUSTED_PROXY_COUNT", "REDIS_URL")
 
 
 def clean_env(**overrides):

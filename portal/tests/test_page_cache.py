@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
 from django.db import connection, transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -45,7 +46,10 @@ def staff_user(db):
 
 
 def _served_from_cache(response, queries):
-    """A hit renders no template and makes one query, on the shared cache table (the generation)."""
+    """A hit renders no template and makes one query, on the shared cache table (the generation); none at all
+    when the shared cache is Redis (REDIS_URL)."""
+    if not isinstance(caches["default"], DatabaseCache):
+        return response.templates == [] and len(queries) == 0
     return response.templates == [] and len(queries) == 1 and "portal_cache" in queries.captured_queries[0]["sql"]
 
 
@@ -115,6 +119,10 @@ def test_publishing_an_faq_entry_refreshes_the_topic_page(client, db):
     assert b"Can I drive myself home after a session?" in client.get(url).content
 
 
+@pytest.mark.skipif(
+    not isinstance(caches["default"], DatabaseCache),
+    reason="a Redis cache is outside the transaction (portal/tests/test_redis_cache.py covers that case)",
+)
 def test_a_change_that_is_rolled_back_keeps_the_cached_pages(client, article):
     url = article.get_absolute_url()
     client.get(url)

@@ -101,3 +101,30 @@ def test_markdownx_settings_point_at_our_renderer_and_staff_endpoints(settings):
     assert settings.MARKDOWNX_UPLOAD_URLS_PATH.startswith("/staff/")
     assert settings.MARKDOWNX_UPLOAD_CONTENT_TYPES == ["image/jpeg", "image/png"]
     assert 0 < settings.MARKDOWNX_UPLOAD_MAX_SIZE <= 10 * 1024 * 1024
+
+
+READ_CACHES = """
+from django.conf import settings
+result = settings.CACHES
+"""
+
+
+def test_without_redis_url_the_shared_cache_is_the_database_cache():
+    caches = run_django(READ_CACHES, env=clean_env(DJANGO_DEBUG="true"))
+    assert caches["default"]["BACKEND"] == "portal.cache.DatabaseCache"
+    assert caches["pages"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_redis_url_selects_redis_for_the_shared_cache_in_production():
+    env = production_env(REDIS_URL="redis://cache.example.org:6379/2", DJANGO_CACHE_KEY_PREFIX="clinic-a")
+    caches = run_django(READ_CACHES, env=env)
+    assert caches["default"]["BACKEND"] == "portal.cache.RedisCache"
+    assert caches["default"]["LOCATION"] == "redis://cache.example.org:6379/2"
+    assert caches["default"]["KEY_PREFIX"] == "clinic-a"
+    # Whole pages stay in each server's memory; only their generation is shared.
+    assert caches["pages"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_a_redis_url_that_is_not_redis_is_refused_with_a_clear_message():
+    with pytest.raises(AssertionError, match="REDIS_URL must be a redis://"):
+        run_django(READ_CACHES, env=clean_env(DJANGO_DEBUG="true", REDIS_URL="http://127.0.0.1:6379/0"))
