@@ -46,6 +46,12 @@ class StaffIdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # A view marked `staff_session_unused` (the patient's beacon) must not even load the Django session.
+        if getattr(view_func, "staff_session_unused", False):
+            return None
         if SESSION_KEY in request.session and request.user.is_authenticated:
             now = time.time()
             last = request.session.get(LAST_ACTIVITY_KEY)
@@ -54,4 +60,4 @@ class StaffIdleTimeoutMiddleware:
                 logout(request)
             elif last is None or now - last >= min(LAST_ACTIVITY_WRITE_SECONDS, timeout / 10):
                 request.session[LAST_ACTIVITY_KEY] = now
-        return self.get_response(request)
+        return None

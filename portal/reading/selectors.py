@@ -50,6 +50,22 @@ def patient_item(*, session: TreatmentSession, pk: int) -> SessionItem | None:
         return None
 
 
+def patient_item_page(*, session_id: int, link_hash: str) -> list[SessionItem]:
+    """The session's items in order, with state and pages, each with its session, patient and treatment, only
+    while the link the browser holds still works: ONE query for what an item page shows (the item, its place
+    in the list, the next one, the session), the link checked in it. Empty for an ended link (or a session
+    with nothing to read)."""
+    items = list(
+        SessionItem.objects.with_state()
+        .for_patient_link(session_id, link_hash)
+        .select_related("session__patient", "session__treatment")
+        .order_by("position")
+    )
+    for item in items[1:]:
+        item.session = items[0].session  # one session object for the page, as the other pages have
+    return items
+
+
 def beacon_item(*, session_id: int, link_hash: str, pk: int) -> SessionItem | None:
     """The item for a beacon report, checked against the browser's link in the same query."""
     try:
