@@ -28,11 +28,14 @@ Responses that only say `Vary: Cookie` are cached: they were rendered for a requ
 session cookie and are only served to requests without one, which is exactly what that Vary asks.
 """
 
+import functools
+import hashlib
 import uuid
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
+from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
@@ -87,16 +90,35 @@ def connect_signals():
         post_delete.connect(invalidate_public_pages, sender=sender, dispatch_uid=uid + ":delete")
 
 
+@functools.lru_cache(maxsize=4096)
+def _path_is_cacheable(path_info):
+    """Whether the URL is one of the public pages; remembered per path (resolving is a good part of a hit's cost)."""
+    try:
+        return resolve(path_info).view_name in CACHEABLE_URL_NAMES
+    except Resolver404:
+        return False
+
+
+def _forget_paths(*, setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _path_is_cacheable.cache_clear()
+
+
+setting_changed.connect(_forget_paths, dispatch_uid="page_cache:forget_paths")
+
+
 def _request_is_cacheable(request):
     if request.method != "GET":
         return False
     if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
         return False
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        return False
-    return match.view_name in CACHEABLE_URL_NAMES
+    return _path_is_cacheable(request.path_info)
+
+
+def _page_key(generation, request):
+    """A short key: the cache checks every character of a key (a long URL made that a noticeable cost)."""
+    url = hashlib.blake2b(request.build_absolute_uri().encode(), digest_size=16).hexdigest()
+    return f"{generation}:{url}"
 
 
 def _response_is_cacheable(response):
@@ -121,7 +143,7 @@ class PublicPageCacheMiddleware:
             return self.get_response(request)
         # Read the generation before rendering: a page rendered from data older than a publish is
         # stored under the generation that publish replaces.
-        key = f"{current_generation()}:{request.build_absolute_uri()}"
+        key = _page_key(current_generation(), request)
         stored = _pages_cache().get(key)
         if stored is not None:
             content, headers = stored

@@ -6,12 +6,15 @@ pages and estimates (SessionItemQuerySet.with_state); page relations come from P
 
 import dataclasses
 import datetime
+import functools
 
+from django.apps import apps
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.utils.functional import cached_property
 
 from portal.reading.models import (
+    PAGE_FIELDS,
     PatientQuestion,
     SessionItem,
     TreatmentSession,
@@ -48,6 +51,40 @@ def patient_item(*, session: TreatmentSession, pk: int) -> SessionItem | None:
         return SessionItem.objects.with_state().get(session=session, pk=pk)
     except SessionItem.DoesNotExist:
         return None
+
+
+# What a patient's item page shows of a page: its live text, title and versions, and what decides whether it is
+# available. The rest (the working copy, review bookkeeping) is left out of the item page's query: with six
+# tables joined, each column is a noticeable part of the cost of building the query.
+_ITEM_PAGE_SHOWN = {"id", "status", "title", "slug", "intro", "live_title", "live_html", "live_toc", "live_word_count"}
+_ITEM_PAGE_SHOWN |= {"published_version", "material_version", "content_hash", "withdrawn_at", "expire_at"}
+
+
+@functools.cache
+def _item_page_unused() -> tuple[str, ...]:
+    return tuple(
+        f"{field}__{model_field.name}"
+        for field, label in PAGE_FIELDS.items()
+        for model_field in apps.get_model(label)._meta.concrete_fields
+        if model_field.name not in _ITEM_PAGE_SHOWN
+    )
+
+
+def patient_item_page(*, session_id: int, link_hash: str) -> list[SessionItem]:
+    """The session's items in order, with state and pages, each with its session, patient and treatment, only
+    while the link the browser holds still works: ONE query for what an item page shows (the item, its place
+    in the list, the next one, the session), the link checked in it. Empty for an ended link (or a session
+    with nothing to read)."""
+    items = list(
+        SessionItem.objects.with_state()
+        .for_patient_link(session_id, link_hash)
+        .select_related("session__patient", "session__treatment")
+        .defer(*_item_page_unused())
+        .order_by("position")
+    )
+    for item in items[1:]:
+        item.session = items[0].session  # one session object for the page, as the other pages have
+    return items
 
 
 def beacon_item(*, session_id: int, link_hash: str, pk: int) -> SessionItem | None:

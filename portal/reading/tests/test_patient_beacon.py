@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from portal.content.services import content_publish
 from portal.reading.models import ProgressReport, ReadingRecord
-from portal.reading.tests.factories import beacon, csrf_token, end_link, page_form
+from portal.reading.tests.factories import beacon, csrf_token, end_link, make_session, page_form
+from portal.reading.views.patient import LINK_COOKIE
 
 pytestmark = pytest.mark.django_db
 
@@ -131,11 +132,46 @@ def statements(queries):
     return described
 
 
-def test_a_beacon_is_two_reads_and_one_transaction_of_two_writes_and_never_saves_the_session(reading, patient):
-    """The busiest patient request: the Django session, the item checked against the link in one query, then the
-    report and the record in one transaction; the same for the first report and the twentieth."""
+def test_a_beacon_is_one_read_and_one_transaction_of_two_writes_and_never_reads_the_session(reading, patient):
+    """The busiest patient request: the link comes from its signed cookie (no Django session read), the item is
+    checked against it in one query, then the report and the record in one transaction."""
     item = reading[2][0]
     token = csrf_token(patient, item)
+    beacon(patient, item, token, seconds="0")
+    expected = ["SELECT reading_sessionitem", "begin", "INSERT reading_progressreport", "UPDATE reading_readingrecord"]
+    expected.append("commit")
+
+    for number in range(20):
+        with CaptureQueriesContext(connection) as queries:
+            response = beacon(patient, item, token, seconds="3")
+        assert response.status_code == 204
+        if number in (0, 19):
+            assert statements(queries) == expected
+            assert "reading_treatmentsession" in queries[0]["sql"]  # the link is checked in the same query
+            assert settings.SESSION_COOKIE_NAME not in response.cookies
+
+    assert ReadingRecord.objects.get(item=item).seconds_visible == 60
+
+
+def test_a_forged_link_cookie_is_ignored_and_the_session_decides(reading, patient):
+    """A link cookie that does not check out counts for nothing; the browser's Django session still works."""
+    session, _, items = reading
+    other, _ = make_session(treatment=session.treatment)
+    token = csrf_token(patient, items[0])
+    patient.cookies[LINK_COOKIE] = f"{other.pk}:{other.token_hash}"  # unsigned
+
+    assert beacon(patient, items[0], token).status_code == 204
+    assert beacon(patient, other.items.first(), token).status_code == 404
+    assert not ProgressReport.objects.filter(item__session=other).exists()
+
+
+def test_a_beacon_is_two_reads_and_one_transaction_of_two_writes_and_never_saves_the_session(reading, patient):
+    """The busiest patient request: the Django session, the item checked against the link in one query, then the
+    report and the record in one transaction; the same for the first report and the twentieth. (A browser
+    without the link cookie: one that opened its link before the cookie was introduced.)"""
+    item = reading[2][0]
+    token = csrf_token(patient, item)
+    del patient.cookies[LINK_COOKIE]
     beacon(patient, item, token, seconds="0")  # the page's opening report creates the record (once per item)
     expected = [
         "SELECT django_session",
@@ -200,3 +236,17 @@ def test_a_report_whose_shown_value_does_not_check_out_still_counts_its_seconds_
 
     record = ReadingRecord.objects.get(item=item)
     assert (record.seconds_visible, record.content_version, record.content_hash) == (7, 0, "")
+
+
+def test_the_link_cookie_is_signed_http_only_for_patient_pages_and_dropped_on_leaving(reading, patient):
+    session, _, items = reading
+    cookie = patient.cookies[LINK_COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/p/"
+    assert session.token_hash in cookie.value and cookie.value != f"{session.pk}:{session.token_hash}"
+    token = csrf_token(patient, items[0])
+
+    patient.post(reverse("patient:sign_out"), {"csrfmiddlewaretoken": token})
+
+    assert patient.cookies[LINK_COOKIE].value == ""
+    assert beacon(patient, items[0], token).status_code == 404
+    assert not ProgressReport.objects.exists()

@@ -191,3 +191,19 @@ def test_get_is_not_allowed_on_the_form_and_beacon_urls(reading, patient):
     item = reading[2][0]
     for name in ("patient:acknowledge", "patient:question", "patient:progress"):
         assert patient.get(reverse(name, kwargs={"pk": item.pk})).status_code == 405
+
+
+def test_an_item_page_is_the_session_read_and_one_query_for_everything_it_shows(
+    reading, patient, django_assert_num_queries
+):
+    """The most viewed patient page: the item, its session and link check, its place in the list and the next
+    page come from ONE query (plus the Django session; an FAQ page adds its availability and its entries);
+    nothing is written."""
+    article_item, topic_item, _ = reading[2]
+    patient.get(reverse("patient:item", kwargs={"pk": article_item.pk}))  # the CSRF cookie is set once
+    with django_assert_num_queries(2):
+        response = patient.get(reverse("patient:item", kwargs={"pk": article_item.pk}))
+    assert response.status_code == 200
+    assert "Page 1 of 3" in response.content.decode() and topic_item.title in response.content.decode()
+    with django_assert_num_queries(4):
+        assert patient.get(reverse("patient:item", kwargs={"pk": topic_item.pk})).status_code == 200

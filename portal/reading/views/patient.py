@@ -42,6 +42,10 @@ LINK_HASH_KEY = "patient_link_hash"
 # After "Leave on this device": the link this browser left, kept only so that it can be stopped from here.
 LEFT_LINK_KEY = "patient_left_link"
 MAX_BEACON_BYTES = 4096
+# The link this browser holds, also in a signed cookie of its own (set with the session on the token exchange),
+# so that the beacon, the busiest patient request, reads no Django session: see item_progress.
+LINK_COOKIE = "patient_link"
+LINK_COOKIE_SALT = "portal.reading.patient_link"
 
 PAGE_CHANGED = "This page was updated while you were reading it. Please read the new version below, then tell us again."
 SHOWN_UNKNOWN = "We could not tell which version of this page you read. Please read it below, then tell us again."
@@ -112,7 +116,30 @@ def open_link(request, token):
     request.session.pop(LEFT_LINK_KEY, None)
     request.session[SESSION_KEY] = session.pk
     request.session[LINK_HASH_KEY] = session.token_hash
-    return _no_referrer(redirect("patient:session"))
+    response = redirect("patient:session")
+    response.set_signed_cookie(
+        LINK_COOKIE,
+        f"{session.pk}:{session.token_hash}",
+        salt=LINK_COOKIE_SALT,
+        max_age=settings.SESSION_COOKIE_AGE,
+        path=_patient_path(),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return _no_referrer(response)
+
+
+def _patient_path():
+    """The patient pages' URL prefix ("/p/"): the link cookie goes only there."""
+    return reverse("patient:session").rstrip("/").rsplit("/", 1)[0] + "/"
+
+
+def _cookie_link(request):
+    """(treatment session id, link hash) from the signed link cookie, or None (missing, forged or too old)."""
+    value = request.get_signed_cookie(LINK_COOKIE, None, salt=LINK_COOKIE_SALT, max_age=settings.SESSION_COOKIE_AGE)
+    session_id, _, link_hash = (value or "").partition(":")
+    return (int(session_id), link_hash) if session_id.isdigit() and link_hash else None
 
 
 @require_safe
@@ -136,11 +163,12 @@ def session_overview(request):
     )
 
 
-def _render_item(request, item, *, question_form=None, page_notice="", status=200):
-    """The item page, with the version it shows (and when) signed into its forms and beacon. Writes nothing."""
+def _render_item(request, item, *, items=None, question_form=None, page_notice="", status=200):
+    """The item page, with the version it shows (and when) signed into its forms and beacon. Writes nothing.
+    `items`: the session's items, if the caller has them already."""
     page = item.page
     available = page.is_available
-    items = selectors.patient_items(session=request.patient_session)
+    items = items if items is not None else selectors.patient_items(session=request.patient_session)
     position = next(index for index, other in enumerate(items) if other.pk == item.pk)
     context = {
         "session": request.patient_session,
@@ -170,9 +198,29 @@ def _own_item(request, pk):
 
 
 @require_safe
-@patient_page
+@never_cache
 def item_detail(request, pk):
-    return _render_item(request, _own_item(request, pk))
+    """The most viewed patient page, so it does not go through @patient_page: one query loads the session's
+    items with the link checked in it (selectors.patient_item_page), and the page is rendered from them. The
+    answers are @patient_page's: an ended link gets link_invalid, an item of another session a 404."""
+    held = _held_link(request)
+    items = [] if held is None else selectors.patient_item_page(session_id=held[0], link_hash=held[1])
+    item = next((item for item in items if item.pk == pk), None)
+    if item is None:
+        response = _refusal(request)
+    else:
+        request.patient_session = item.session
+        response = _render_item(request, item, items=items)
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _refusal(request):
+    """Nothing to show (an ended link, or an item of another session): answer as every patient page does."""
+    request.patient_session = _current_session(request)
+    if request.patient_session is None:
+        return link_invalid(request)
+    return render(request, "patient/not_found.html", {"session": request.patient_session}, status=404)
 
 
 @require_POST
@@ -224,11 +272,17 @@ def item_progress(request, pk):
     The busiest patient URL, so it does not go through @patient_page: the body is checked before any query,
     then one query loads the item only if it belongs to the session whose link this browser holds and that
     link still works (the same rules as every patient page), then one write transaction records the report.
-    The Django session is only read, never saved."""
-    held = _held_link(request)
+    The held link comes from the signed link cookie, so the Django session is not even read (a browser
+    without that cookie, e.g. one that opened its link before it existed, falls back to the session). The
+    cookie is dropped on "Leave on this device"; a copy kept elsewhere can only add reading time, and only
+    while the link works (revoking or re-issuing it stops that at once, as for every patient page)."""
+    held = _cookie_link(request) or _held_link(request)
     response = link_invalid(request) if held is None else _progress_response(request, pk, *held)
     response["Referrer-Policy"] = "same-origin"
     return response
+
+
+item_progress.staff_session_unused = True  # see portal.middleware.StaffIdleTimeoutMiddleware
 
 
 def _progress_response(request, pk, session_id, link_hash):
@@ -243,11 +297,7 @@ def _progress_response(request, pk, session_id, link_hash):
         return HttpResponseBadRequest("Malformed report.", content_type="text/plain")
     item = selectors.beacon_item(session_id=session_id, link_hash=link_hash, pk=pk)
     if item is None:
-        # Nothing counted. Answer as every patient page does: an ended link, or an item of another session.
-        request.patient_session = _current_session(request)
-        if request.patient_session is None:
-            return link_invalid(request)
-        return render(request, "patient/not_found.html", {"session": request.patient_session}, status=404)
+        return _refusal(request)  # nothing counted
     services.record_progress(
         item=item,
         client_id=form.cleaned_data["client_id"],
@@ -273,7 +323,9 @@ def sign_out(request):
     request.session.cycle_key()
     if held is not None:
         request.session[LEFT_LINK_KEY] = list(held)
-    return redirect("patient:signed_out")
+    response = redirect("patient:signed_out")
+    response.delete_cookie(LINK_COOKIE, path=_patient_path(), samesite="Lax")
+    return response
 
 
 def _left_session(request):
