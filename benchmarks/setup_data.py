@@ -52,33 +52,42 @@ def _treatment():
 
 
 @transaction.atomic
-def _week_of_sessions(treatment, sessions, items_per_session, rng):
-    """Bulk-made sessions as the dashboard sees them, with one reading record per item."""
+def _week_of_sessions(treatment, sessions, items_per_session, rng, *, first=0):
+    """Bulk-made sessions as the dashboard sees them (numbered from `first`), one reading record per item."""
     today = timezone.localtime().replace(hour=8, minute=0, second=0, microsecond=0)
     reading_list = list(treatment.reading_list.select_related(*PAGE_FIELDS).order_by("position"))
     patients = Patient.objects.bulk_create(
-        Patient(reference=f"BENCH-{number:05d}", display_name=f"Bench Patient {number:05d}")
-        for number in range(sessions // 2)
+        (
+            Patient(reference=f"BENCH-{number:06d}", display_name=f"Bench Patient {number:06d}")
+            for number in range(first // 2, (first + sessions) // 2)
+        ),
+        batch_size=2000,
     )
     made = TreatmentSession.objects.bulk_create(
-        TreatmentSession(
-            patient=patients[number % len(patients)],
-            treatment=treatment,
-            # 8:00 to 17:50 on each of the 8 days, 10-minute slots.
-            scheduled_at=today + timezone.timedelta(days=number % 8, minutes=10 * ((number // 8) % 60)),
-        )
-        for number in range(sessions)
+        (
+            TreatmentSession(
+                patient=patients[number % len(patients)],
+                treatment=treatment,
+                # 8:00 to 17:50 on each of the 8 days, 10-minute slots.
+                scheduled_at=today + timezone.timedelta(days=number % 8, minutes=10 * ((number // 8) % 60)),
+            )
+            for number in range(first, first + sessions)
+        ),
+        batch_size=2000,
     )
     items = SessionItem.objects.bulk_create(
-        SessionItem(
-            session=session,
-            position=position + 1,
-            page=entry.page,
-            required=entry.required,
-            current_material_version=entry.page.material_version,
-        )
-        for session in made
-        for position, entry in enumerate((reading_list * items_per_session)[:items_per_session])
+        (
+            SessionItem(
+                session=session,
+                position=position + 1,
+                page=entry.page,
+                required=entry.required,
+                current_material_version=entry.page.material_version,
+            )
+            for session in made
+            for position, entry in enumerate((reading_list * items_per_session)[:items_per_session])
+        ),
+        batch_size=2000,
     )
     now = timezone.now()
     records = []
@@ -96,9 +105,13 @@ def _week_of_sessions(treatment, sessions, items_per_session, rng):
                 content_version=item.current_material_version or 1,
             )
         )
-    ReadingRecord.objects.bulk_create(records)
+    ReadingRecord.objects.bulk_create(records, batch_size=2000)
     PatientQuestion.objects.bulk_create(
-        PatientQuestion(item=item, text="Can I bring someone with me?") for item in rng.sample(items, len(items) // 30)
+        (
+            PatientQuestion(item=item, text="Can I bring someone with me?")
+            for item in rng.sample(items, len(items) // 30)
+        ),
+        batch_size=2000,
     )
     return len(made), len(records)
 
@@ -129,6 +142,18 @@ def _staff_session():
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return session.session_key
+
+
+def grow(*, to, items_per_session=3, seed=20261127):
+    """Add sessions to the dashboard's week until it holds `to` (the cost-growth steps); returns its counts."""
+    have = TreatmentSession.objects.filter(patient__reference__startswith="BENCH-").count()
+    if to > have:
+        _week_of_sessions(_treatment(), to - have, items_per_session, random.Random(seed + have), first=have)
+    week = TreatmentSession.objects.filter(patient__reference__startswith="BENCH-")
+    return {
+        "week_sessions": week.count(),
+        "week_records": ReadingRecord.objects.filter(item__session__in=week).count(),
+    }
 
 
 def create(*, sessions=2000, items_per_session=3, linked_patients=64, seed=20261127):
