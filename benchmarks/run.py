@@ -164,6 +164,7 @@ def growth_step(env, data, workdir, *, sessions, duration):
         "beacon_p99": beacon["p99"],
         "csv_rows": export["rows"],
         "csv_seconds": export["seconds"],
+        "csv_cpu_seconds": export["cpu_seconds"],
         "csv_mib": export["mib"],
         "rss_before_mib": before,
         "rss_peak_mib": peak,

@@ -22,7 +22,8 @@ def _step(sessions, dashboard_ms, csv_seconds, peak):
     return {
         "sessions": sessions, "records": 3 * sessions, "week_sessions": 2000, "dashboard_ms": dashboard_ms,
         "history_ms": dashboard_ms * 2, "beacon_rps": 500, "beacon_p99": 40, "csv_rows": 3 * sessions,
-        "csv_seconds": csv_seconds, "csv_mib": 1, "rss_before_mib": 60, "rss_peak_mib": peak,
+        "csv_seconds": csv_seconds, "csv_cpu_seconds": csv_seconds / 2, "csv_mib": 1, "rss_before_mib": 60,
+        "rss_peak_mib": peak,
     }  # fmt: skip
 
 
@@ -50,4 +51,4 @@ def test_each_target_gets_a_verdict_and_the_tables_show_every_step():
     assert [met for _, _, met in verdicts] == [True, False, True, True, True, True]
     assert "0.70 (700 / 1,000 req/s)" in verdicts[1][1]
     text = report.config_text(run)
-    assert "| 32,000 | 96,000 | 55 | 110 |" in text and "**no**" in text
+    assert "| 32,000 | 96,000 | 55 | 110 |" in text and "| 7.0 | 3.5 |" in text and "**no**" in text
