@@ -34,6 +34,7 @@ test: venv system-deps
 e2e: venv system-deps
 	$(VENV)/bin/pytest e2e
 
-# Load benchmark (gunicorn + wrk, SQLite and PostgreSQL); rewrites docs/benchmarks.md. Not part of make test.
+# Load benchmark (gunicorn + wrk; SQLite, PostgreSQL, PostgreSQL + Redis): prints each target ratio, met or not, and
+# rewrites docs/benchmarks.md. Not part of make test (about 20 minutes on 2 cores).
 bench: venv system-deps
 	$(PY) benchmarks/run.py

@@ -5,7 +5,9 @@
   items and a reading record for each (6,000 records), some acknowledged, some with questions;
 - patients with working links for the patient pages and the beacon (after the week, so the dashboard
   shows exactly the 2,000 sessions);
-- a clinic staff member's logged-in session for the dashboard.
+- a clinic staff member's logged-in session for the dashboard;
+- then (grow, the cost-growth steps) past weeks of 2,000 sessions each, so the dashboard's week stays the same
+  while the history, and the CSV of all of it, grows.
 """
 
 import io
@@ -51,34 +53,51 @@ def _treatment():
     return treatment
 
 
+WEEK_SESSIONS = 2000
+
+
 @transaction.atomic
-def _week_of_sessions(treatment, sessions, items_per_session, rng):
-    """Bulk-made sessions as the dashboard sees them, with one reading record per item."""
+def _sessions(treatment, sessions, items_per_session, rng, *, first=0):
+    """Bulk-made sessions as the dashboard sees them, numbered from `first`, one reading record per item. The
+    first WEEK_SESSIONS fill the dashboard's default range (today and the next 7 days); each further
+    WEEK_SESSIONS fill the 8 days before the previous ones, as a clinic's history grows."""
     today = timezone.localtime().replace(hour=8, minute=0, second=0, microsecond=0)
     reading_list = list(treatment.reading_list.select_related(*PAGE_FIELDS).order_by("position"))
     patients = Patient.objects.bulk_create(
-        Patient(reference=f"BENCH-{number:05d}", display_name=f"Bench Patient {number:05d}")
-        for number in range(sessions // 2)
+        (
+            Patient(reference=f"BENCH-{number:06d}", display_name=f"Bench Patient {number:06d}")
+            for number in range(first // 2, (first + sessions) // 2)
+        ),
+        batch_size=2000,
     )
     made = TreatmentSession.objects.bulk_create(
-        TreatmentSession(
-            patient=patients[number % len(patients)],
-            treatment=treatment,
-            # 8:00 to 17:50 on each of the 8 days, 10-minute slots.
-            scheduled_at=today + timezone.timedelta(days=number % 8, minutes=10 * ((number // 8) % 60)),
-        )
-        for number in range(sessions)
+        (
+            TreatmentSession(
+                patient=patients[number % len(patients)],
+                treatment=treatment,
+                # 8:00 to 17:50 on each of 8 days, 10-minute slots; earlier blocks of 8 days for the history.
+                scheduled_at=today
+                + timezone.timedelta(
+                    days=number % 8 - 8 * (number // WEEK_SESSIONS), minutes=10 * ((number // 8) % 60)
+                ),
+            )
+            for number in range(first, first + sessions)
+        ),
+        batch_size=2000,
     )
     items = SessionItem.objects.bulk_create(
-        SessionItem(
-            session=session,
-            position=position + 1,
-            page=entry.page,
-            required=entry.required,
-            current_material_version=entry.page.material_version,
-        )
-        for session in made
-        for position, entry in enumerate((reading_list * items_per_session)[:items_per_session])
+        (
+            SessionItem(
+                session=session,
+                position=position + 1,
+                page=entry.page,
+                required=entry.required,
+                current_material_version=entry.page.material_version,
+            )
+            for session in made
+            for position, entry in enumerate((reading_list * items_per_session)[:items_per_session])
+        ),
+        batch_size=2000,
     )
     now = timezone.now()
     records = []
@@ -96,9 +115,13 @@ def _week_of_sessions(treatment, sessions, items_per_session, rng):
                 content_version=item.current_material_version or 1,
             )
         )
-    ReadingRecord.objects.bulk_create(records)
+    ReadingRecord.objects.bulk_create(records, batch_size=2000)
     PatientQuestion.objects.bulk_create(
-        PatientQuestion(item=item, text="Can I bring someone with me?") for item in rng.sample(items, len(items) // 30)
+        (
+            PatientQuestion(item=item, text="Can I bring someone with me?")
+            for item in rng.sample(items, len(items) // 30)
+        ),
+        batch_size=2000,
     )
     return len(made), len(records)
 
@@ -131,11 +154,28 @@ def _staff_session():
     return session.session_key
 
 
-def create(*, sessions=2000, items_per_session=3, linked_patients=64, seed=20261127):
+def grow(*, to, items_per_session=3, seed=20261127):
+    """Add past weeks of sessions until there are `to` (the cost-growth steps); returns the counts and the date
+    range that holds them all (for the CSV and the whole-history dashboard)."""
+    made = TreatmentSession.objects.filter(patient__reference__startswith="BENCH-")
+    have = made.count()
+    if to > have:
+        _sessions(_treatment(), to - have, items_per_session, random.Random(seed + have), first=have)
+    first = timezone.localtime(made.order_by("scheduled_at").first().scheduled_at).date()
+    last = timezone.localdate() + timezone.timedelta(days=7)
+    return {
+        "sessions": made.count(),
+        "records": ReadingRecord.objects.filter(item__session__in=made).count(),
+        "week_sessions": made.filter(scheduled_at__gte=timezone.localtime().replace(hour=0, minute=0)).count(),
+        "history_query": f"from={first.isoformat()}&to={last.isoformat()}",
+    }
+
+
+def create(*, sessions=WEEK_SESSIONS, items_per_session=3, linked_patients=64, seed=20261127):
     rng = random.Random(seed)
     call_command("load_demo", "--force", stdout=io.StringIO(), stderr=io.StringIO())  # DEBUG is off here
     treatment = _treatment()
-    week_sessions, week_records = _week_of_sessions(treatment, sessions, items_per_session, rng)
+    week_sessions, week_records = _sessions(treatment, sessions, items_per_session, rng)
     article = Article.objects.published().order_by("-live_word_count").first()
     topic = FaqTopic.objects.filter(entries__in=FaqEntry.objects.published()).distinct().first()
     return {

@@ -102,6 +102,8 @@ class TreatmentSession(models.Model):
                 fields=["patient", "treatment", "scheduled_at"], name="session_unique_per_patient_time"
             )
         ]
+        # The dashboard and the CSV select a date range: without it every session ever held is scanned.
+        indexes = [models.Index(fields=["scheduled_at", "id"], name="session_scheduled_at")]
 
     def __str__(self):
         return (

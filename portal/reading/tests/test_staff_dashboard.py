@@ -186,3 +186,19 @@ def test_session_page_and_questions_queue_queries_do_not_grow_with_items_or_ques
             )
         )
     assert counts[0] == counts[1]
+
+
+def test_sessions_outside_the_range_change_neither_the_dashboard_totals_nor_its_queries(staff, treatment):
+    """A clinic's history grows week by week; the week view reads only its range (index session_scheduled_at)."""
+    staff.get(reverse("staff:dashboard"))  # warm up the session and content types
+    make_busy_sessions(treatment, 3)
+    before = count_queries(staff, reverse("staff:dashboard"))
+    totals = staff.get(reverse("staff:dashboard")).context["totals"]
+    for weeks_ago in range(1, 5):
+        make_session(treatment=treatment, scheduled_at=in_days(-7 * weeks_ago))
+
+    after = count_queries(staff, reverse("staff:dashboard"))
+
+    assert staff.get(reverse("staff:dashboard")).context["totals"] == totals
+    assert totals["total"] == 3
+    assert after == before
