@@ -137,9 +137,11 @@ def growth_step(env, data, workdir, *, sessions, duration):
     counts = run_django(
         env, "from benchmarks.setup_data import grow\nresult = grow(to=args['to'])", timeout=900, to=sessions
     )
+    # Each step logs a staff member in afresh, as a new server's first visitor would be.
+    staff_key = run_django(env, "from benchmarks.setup_data import _staff_session\nresult = _staff_session()")
     server = GunicornServer(env, workers=WORKERS, log_dir=workdir, name=f"gunicorn-{sessions}").start()
     try:
-        staff, url = f"sessionid={data['staff_session_key']}", server.url
+        staff, url = f"sessionid={staff_key}", server.url
         history = f"/staff/?{counts['history_query']}"
         check(server, "/staff/", cookie=staff)
         check(server, history, cookie=staff)
