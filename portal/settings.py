@@ -237,8 +237,11 @@ MARKDOWNX_URLS_PATH = "/staff/markdownx/markdownify/"
 MARKDOWNX_UPLOAD_URLS_PATH = "/staff/markdownx/upload/"
 MARKDOWNX_MEDIA_PATH = "markdownx/"
 MARKDOWNX_UPLOAD_MAX_SIZE = int(os.environ.get("MARKDOWNX_UPLOAD_MAX_SIZE", 2 * 1024 * 1024))
-MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png"]
 MARKDOWNX_IMAGE_MAX_SIZE = {"size": (1600, 1600), "quality": 85}
+# A page's Markdown is refused above this size, and its rendering (in a child process) stopped after
+# this many seconds: a few KB of some shapes keep python-markdown busy for minutes.
+CONTENT_MAX_MARKDOWN_BYTES = int(os.environ.get("CONTENT_MAX_MARKDOWN_BYTES", 100 * 1024))
+CONTENT_MARKDOWN_RENDER_SECONDS = float(os.environ.get("CONTENT_MARKDOWN_RENDER_SECONDS", 3))
 
 # Reading: words per minute for estimated reading time, and the share of it below which a page
 # counts as "read quickly".

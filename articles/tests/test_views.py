@@ -61,7 +61,10 @@ def test_article_page_shows_live_version_with_toc_table_list_image_and_reading_t
         assert f'href="#{anchor}"' in html
         assert f'id="{anchor}"' in html
     assert '<li class="toc-level-3"><a href="#food-and-drink">Food and drink</a></li>' in html
-    assert '<div class="table-scroll" role="region" aria-label="Table" tabindex="0"><table>' in html
+    assert (
+        '<div class="table-scroll" role="region" aria-label="On the day" tabindex="0">'
+        '<table><caption class="visually-hidden">On the day</caption>'
+    ) in html
     assert "<li>No food for 2 hours before</li>" in html
     assert '<img alt="A treatment room" src="/media/markdownx/room.png">' in html
     assert f"About {article.live_reading_minutes} minute to read" in html

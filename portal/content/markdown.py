@@ -1,23 +1,32 @@
-"""The one Markdown renderer: python-markdown, then nh3 with an allow-list.
+"""The one Markdown renderer: python-markdown, then nh3 with an allow-list, in a child process bounded in time.
 
 Used when content is saved (public pages store its output) and by the markdownx live preview
 (MARKDOWNX_MARKDOWNIFY_FUNCTION), so what an editor previews is exactly what patients get.
 
 Order matters: Markdown first, then nh3 on the whole HTML output (raw HTML typed by an editor
-included), then only our own, fixed markup is added to the sanitized HTML: heading ids for the
-table of contents and a scroll wrapper around tables. Nothing an editor types can choose an id,
-a class, a style or an event handler.
+included), then only our own, fixed markup is added to the sanitized HTML (portal.content.decorate):
+heading ids for the table of contents, a labelled scroll region and a caption for tables, and the alt
+text in place of an image that does not come from our upload folder. Nothing an editor types can
+choose an id, a class, a style or an event handler.
+
+python-markdown is pure Python and some small inputs make it slow (runs of "[" are quadratic: 16 KB
+took ~38 s) or overflow its recursion (a 3 KB tight definition list). A thread cannot be stopped, so
+render() runs the pipeline in a child process (portal.content.sandbox: forked, kept warm, killed when late)
+and gives up after CONTENT_MARKDOWN_RENDER_SECONDS; sources over CONTENT_MAX_MARKDOWN_BYTES are refused
+before that.
+Either way the caller gets a MarkdownError whose message tells the editor what to do.
 """
 
 import html
 import math
-import re
 from dataclasses import dataclass, field
 
 import markdown
 import nh3
 from django.conf import settings
-from django.utils.text import slugify
+
+from portal.content import decorate, sandbox, uploads
+from portal.content.decorate import RESERVED_IDS  # noqa: F401 - part of this module's interface
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "dl", "dt",
@@ -39,14 +48,29 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 # editors set ids and attributes, and footnotes, whose links need ids we do not allow).
 MARKDOWN_EXTENSIONS = ["abbr", "def_list", "fenced_code", "tables", "sane_lists"]
 
-# Ids the page templates use themselves; a heading never takes one of them.
-RESERVED_IDS = frozenset({"main", "top", "toc", "content", "search", "site-header", "site-footer"})
+# The child's HTML, text and contents may be this many times the source (abbreviations repeat their
+# title at every use: 100 KB of source made 1.2 GB of HTML); more is refused unread.
+MAX_OUTPUT_FACTOR = 40
 
-H1_RE = re.compile(r"<(/?)h1(?=[\s>])", re.I)
-HEADING_RE = re.compile(r"<h([23])>(.*?)</h\1>", re.S)
-TABLE_RE = re.compile(r"<table>.*?</table>", re.S)
-TAG_RE = re.compile(r"<[^>]+>")
-URL_IGNORED_RE = re.compile(r"[\t\n\r]")
+TOO_LARGE_MESSAGE = "This text is {size}; a page can hold at most {limit}. Shorten it or split it into several pages."
+FAILED_MESSAGES = {
+    sandbox.TIMED_OUT: (
+        "This text could not be rendered in time ({seconds} s). Simplify it: long runs of [ or ! brackets, "
+        "lists inside lists or long definition lists without blank lines are the usual causes."
+    ),
+    sandbox.TOO_DEEP: (
+        "This text is nested too deeply to be shown (lists or quotes inside one another, or a long "
+        "definition list without blank lines between its entries). Simplify it."
+    ),
+    sandbox.TOO_BIG: (
+        "This text grows too large once rendered (an abbreviation with a long title used many times?). Simplify it."
+    ),
+    sandbox.FAILED: "This text could not be rendered. Simplify it, or ask for help if it keeps happening.",
+}
+
+
+class MarkdownError(ValueError):
+    """Markdown the renderer refuses, with a message for the editor who wrote it."""
 
 
 @dataclass
@@ -54,6 +78,8 @@ class RenderedMarkdown:
     html: str
     toc: list = field(default_factory=list)  # [{"level": 2, "id": "...", "text": "..."}]
     text: str = ""
+    # What the editor must know: content that is not shown to patients (e.g. images from elsewhere).
+    problems: list = field(default_factory=list)
 
     @property
     def word_count(self):
@@ -72,26 +98,29 @@ def _markdown_to_html(source):
         output_format="html",
     )
     # The page title is the only h1: a "# Heading" in the body becomes a section heading.
-    return H1_RE.sub(r"<\1h2", md.convert(source or ""))
+    return decorate.H1_RE.sub(r"<\1h2", md.convert(source or ""))
 
 
-def _only_local_images(tag, attribute, value):
-    # Images come from our own uploads: another site's image would tell it who reads which page
-    # (and the Content-Security-Policy would block it anyway).
-    if tag == "img" and attribute == "src":
-        # As a browser reads it: tabs and newlines removed, spaces and controls trimmed; "//host"
-        # and "/\\host" lead to another site.
-        url = URL_IGNORED_RE.sub("", value).strip("".join(map(chr, range(0x21))))
-        return url if url.startswith("/") and url[1:2] not in ("/", "\\") else None
-    return value
+def sanitize(raw_html, *, image_prefix=None, refused_images=None):
+    """nh3 with our allow-list. Images keep their src only when it is in the upload folder
+    (`image_prefix`, default uploads.image_url_prefix()); refused addresses are appended to `refused_images`."""
+    image_prefix = uploads.image_url_prefix() if image_prefix is None else image_prefix
 
+    def only_uploaded_images(tag, attribute, value):
+        # Another site's image would tell it who reads which page; an image address on this site
+        # (an export, a patient link) would be fetched by every reader's browser, with their cookies.
+        if tag == "img" and attribute == "src":
+            url = uploads.uploaded_image_url(value, prefix=image_prefix)
+            if url is None and refused_images is not None:
+                refused_images.append(value)
+            return url
+        return value
 
-def sanitize(raw_html):
     return nh3.clean(
         raw_html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        attribute_filter=_only_local_images,
+        attribute_filter=only_uploaded_images,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
@@ -104,43 +133,72 @@ def html_to_text(clean_html):
     return " ".join(text.split())
 
 
-def _add_heading_ids(clean_html):
-    """Give every h2/h3 a stable id from its text (unique on the page) and list them for the TOC."""
-    toc = []
-    used = set(RESERVED_IDS)
-
-    def add_id(match):
-        level, inner = match.group(1), match.group(2)
-        text = " ".join(html.unescape(TAG_RE.sub("", inner)).split())
-        base = slugify(text)[:80].strip("-") or "section"
-        anchor, number = base, 1
-        while anchor in used:
-            number += 1
-            anchor = f"{base}-{number}"
-        used.add(anchor)
-        toc.append({"level": int(level), "id": anchor, "text": text})
-        return f'<h{level} id="{anchor}">{inner}</h{level}>'
-
-    return HEADING_RE.sub(add_id, clean_html), toc
+def _images_problem(dropped, refused):
+    if not dropped:
+        return []
+    addresses = ", ".join(f"“{address[:80]}”" for address in refused)
+    one = dropped == 1
+    return [
+        f"{'1 image' if one else f'{dropped} images'}{f' ({addresses})' if addresses else ''} will not be shown, "
+        f"only {'its' if one else 'their'} description: pages show only images uploaded with the editor’s image "
+        f"button. Upload {'it' if one else 'them'} there, or remove {'it' if one else 'them'}."
+    ]
 
 
-def _wrap_tables(clean_html):
-    # A wide table scrolls inside its own box on a phone instead of widening the page; the box
-    # can take keyboard focus so it can be scrolled without a mouse.
-    return TABLE_RE.sub(
-        lambda match: f'<div class="table-scroll" role="region" aria-label="Table" tabindex="0">{match.group(0)}</div>',
-        clean_html,
-    )
+def render_unbounded(source, *, image_prefix):
+    """The whole pipeline in this process (render() runs it in a child). Returns a JSON-able dict."""
+    refused_images = []
+    clean_html = sanitize(_markdown_to_html(source), image_prefix=image_prefix, refused_images=refused_images)
+    page = decorate.decorate(clean_html)
+    return {
+        "html": page.html,
+        "toc": page.toc,
+        "text": html_to_text(decorate.HIDDEN_CAPTION_RE.sub("", page.html)),  # as read: they repeat a heading
+        "problems": _images_problem(page.dropped_images, refused_images),
+    }
+
+
+def source_size(source):
+    """Size of a source as the limit counts it: UTF-8 bytes, with the browser's CRLF line ends as one."""
+    return len((source or "").replace("\r\n", "\n").encode())
+
+
+def _size_text(size, rounding):
+    # The text's size rounded up and the limit rounded down, so that the two never read the same.
+    return f"{size:,} bytes" if size < 10_000 else f"{rounding(size / 102.4) / 10:.1f} KB"
+
+
+def check_size(source):
+    """Raise MarkdownError when `source` is over CONTENT_MAX_MARKDOWN_BYTES."""
+    limit = settings.CONTENT_MAX_MARKDOWN_BYTES
+    size = source_size(source)
+    if size > limit:
+        sizes = {"size": _size_text(size, math.ceil), "limit": _size_text(limit, math.floor)}
+        raise MarkdownError(TOO_LARGE_MESSAGE.format(**sizes))
 
 
 def render(source):
-    """Markdown source -> sanitized HTML, its h2/h3 table of contents and its plain text."""
-    clean_html = sanitize(_markdown_to_html(source))
-    text = html_to_text(clean_html)
-    with_ids, toc = _add_heading_ids(clean_html)
-    return RenderedMarkdown(html=_wrap_tables(with_ids), toc=toc, text=text)
+    """Markdown source -> sanitized HTML, its h2/h3 table of contents, its plain text and its problems.
+
+    Raises MarkdownError when the source is too large, or cannot be rendered within
+    CONTENT_MARKDOWN_RENDER_SECONDS (or at all)."""
+    source = source or ""
+    if not source.strip():
+        return RenderedMarkdown(html="")
+    check_size(source)
+    seconds = settings.CONTENT_MARKDOWN_RENDER_SECONDS
+    outcome = sandbox.run(
+        render_unbounded,
+        source,
+        image_prefix=uploads.image_url_prefix(),
+        seconds=seconds,
+        max_output_bytes=max(1024 * 1024, MAX_OUTPUT_FACTOR * source_size(source)),
+    )
+    if outcome.failure:
+        raise MarkdownError(FAILED_MESSAGES[outcome.failure].format(seconds=f"{seconds:g}"))
+    return RenderedMarkdown(**outcome.result)
 
 
 def render_markdown(source):
-    """The markdownx preview entry point: same pipeline, HTML only."""
+    """The markdownx preview entry point: same pipeline, HTML only (raises MarkdownError like render())."""
     return render(source).html

@@ -146,6 +146,19 @@ class ReviewedContent(models.Model):
             }  # fmt: skip
         super().save(*args, **kwargs)
 
+    def clean(self):
+        # ModelForms (the admin's) call this before save(): a source the renderer refuses, or content it
+        # would not show to patients, becomes an error on the Markdown field instead of a 500 or a surprise.
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        try:
+            rendered = markdown.render(self.working_body)
+        except markdown.MarkdownError as error:
+            raise ValidationError({self.body_field: str(error)}) from error
+        if rendered.problems:
+            raise ValidationError({self.body_field: rendered.problems})
+
     @property
     def working_title(self):
         return getattr(self, self.title_field)

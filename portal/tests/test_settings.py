@@ -96,10 +96,12 @@ def test_production_uses_hashed_compressed_static_files_and_secure_cookies():
 
 
 def test_markdownx_settings_point_at_our_renderer_and_staff_endpoints(settings):
+    from portal.content import uploads
+
     assert settings.MARKDOWNX_MARKDOWNIFY_FUNCTION == "portal.content.markdown.render_markdown"
     assert settings.MARKDOWNX_URLS_PATH.startswith("/staff/")
     assert settings.MARKDOWNX_UPLOAD_URLS_PATH.startswith("/staff/")
-    assert settings.MARKDOWNX_UPLOAD_CONTENT_TYPES == ["image/jpeg", "image/png"]
+    assert uploads.ACCEPTED_FORMATS == {"JPEG": "jpg", "PNG": "png"}  # what the upload checker accepts
     assert 0 < settings.MARKDOWNX_UPLOAD_MAX_SIZE <= 10 * 1024 * 1024
 
 

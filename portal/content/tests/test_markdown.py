@@ -95,7 +95,60 @@ def test_images_only_from_this_site():
     assert '<img alt="Room" src="/media/markdownx/room.png">' in rendered.html
     for bad in ("tracker.example", "evil.example", 'src="room.png"'):
         assert bad not in rendered.html
-    assert '<img alt="Remote">' in rendered.html
+    # The others are dropped with their alt text kept (an <img> without src would be invalid HTML).
+    assert rendered.html == '<p><img alt="Room" src="/media/markdownx/room.png"> Remote Protocol backslash Relative</p>'
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/staff/sessions.csv?date=2026-01-01",  # every staff reader's browser would run the export
+        "/p/abcdefghijklmnop/",
+        "/admin/logout/",
+        "/media/other/x.png",
+        "/media/markdownx/../../staff/sessions.csv",
+        "/media/markdownx/%2e%2e/%2e%2e/staff/sessions.csv",
+        "/media/markdownx/..\\..\\staff/sessions.csv",
+        "/media/markdownx/./x.png",
+        "/media/markdownx/x.png?export=1",
+        "/media/markdownx/x.png#top",
+        "/media/markdownx/",
+        "/media/markdownxx/x.png",
+        "https://portal.example.org/media/markdownx/x.png",
+        "//portal.example.org/media/markdownx/x.png",
+        "media/markdownx/x.png",
+    ],
+)
+def test_images_only_from_the_upload_folder(address):
+    rendered = render(f"![Export]({address})")
+    assert rendered.html == "<p>Export</p>"
+    assert len(rendered.problems) == 1
+    assert "1 image" in rendered.problems[0] and "will not be shown" in rendered.problems[0]
+    assert "image button" in rendered.problems[0]
+
+
+def test_uploaded_images_are_kept_and_raise_no_problem():
+    rendered = render("![A](/media/markdownx/0a1b.png) ![B](/media/markdownx/2026/photo_x7.jpg)")
+    assert rendered.html == (
+        '<p><img alt="A" src="/media/markdownx/0a1b.png"> <img alt="B" src="/media/markdownx/2026/photo_x7.jpg"></p>'
+    )
+    assert rendered.problems == []
+
+
+def test_the_upload_folder_follows_media_url_and_markdownx_media_path(settings):
+    settings.MEDIA_URL = "/files/"
+    settings.MARKDOWNX_MEDIA_PATH = "pictures/"
+    rendered = render("![New](/files/pictures/a.png) ![Old](/media/markdownx/a.png)")
+    assert rendered.html == '<p><img alt="New" src="/files/pictures/a.png"> Old</p>'
+
+
+def test_problems_name_the_refused_addresses_and_count_images_without_one():
+    rendered = render('![One](/staff/sessions.csv) ![Two](javascript:alert(1)) <img alt="Three">')
+    assert rendered.html == "<p>One Two Three</p>"
+    assert rendered.problems == [
+        "3 images (“/staff/sessions.csv”) will not be shown, only their description: pages show only images "
+        "uploaded with the editor’s image button. Upload them there, or remove them."
+    ]
 
 
 def test_text_word_count_and_reading_time():

@@ -4,6 +4,7 @@ import io
 import json
 import re
 import struct
+import time
 import zlib
 
 import pytest
@@ -117,6 +118,46 @@ def test_preview_needs_the_csrf_token(editor):
     client = Client(enforce_csrf_checks=True)
     client.force_login(editor)
     assert client.post(PREVIEW_URL, {"content": "hello"}).status_code == 403
+
+
+def test_preview_of_text_that_stalls_the_renderer_answers_400_in_time(editor_client, settings):
+    settings.CONTENT_MARKDOWN_RENDER_SECONDS = 1
+    for source in ("[" * 16_000, "*[a]: " + "x" * 40_000 + "\n\n" + "a " * 30_000):  # ~38 s; 1.2 GB of HTML
+        started = time.monotonic()
+        response = editor_client.post(PREVIEW_URL, {"content": source})
+        assert time.monotonic() - started < 3
+        assert response.status_code == 400
+        assert response["Content-Type"] == "text/plain; charset=utf-8"
+        assert response.content.decode().startswith("This text could not be rendered in time (1 s). Simplify it")
+
+
+def test_preview_of_text_over_the_size_limit_answers_413(editor_client, settings):
+    response = editor_client.post(PREVIEW_URL, {"content": "x" * (settings.CONTENT_MAX_MARKDOWN_BYTES + 1)})
+    assert response.status_code == 413
+    assert b"a page can hold at most 100.0 KB" in response.content
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_preview_of_a_tight_definition_list_renders(editor_client):
+    response = editor_client.post(PREVIEW_URL, {"content": "a\n: b\n" * 500})  # was a RecursionError: a 500
+    assert response.status_code == 200
+    assert response.content.count(b"<dt>a</dt>") == 500
+
+
+def test_preview_says_which_images_patients_will_not_see(editor_client):
+    response = editor_client.post(
+        PREVIEW_URL, {"content": "![Export](/staff/sessions.csv)\n\n![Ok](/media/markdownx/a.png)"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.startswith('<ul class="errorlist"><li>1 image (“/staff/sessions.csv”) will not be shown')
+    assert html.endswith('<p>Export</p>\n<p><img alt="Ok" src="/media/markdownx/a.png"></p>')
+
+
+def test_preview_escapes_the_addresses_it_names(editor_client):
+    response = editor_client.post(PREVIEW_URL, {"content": '<img src="/x<script>alert(1)</script>" alt="a">'})
+    assert b"<script" not in response.content
+    assert "“/x&lt;script&gt;alert(1)&lt;/script&gt;”" in response.content.decode()
 
 
 # Upload: accepted ---------------------------------------------------------------------------------
