@@ -27,6 +27,7 @@ from django.conf import settings
 
 from portal.content import decorate, sandbox, uploads
 from portal.content.decorate import RESERVED_IDS  # noqa: F401 - part of this module's interface
+from portal.phone import phone_href
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "dl", "dt",
@@ -114,6 +115,9 @@ def sanitize(raw_html, *, image_prefix=None, refused_images=None):
             if url is None and refused_images is not None:
                 refused_images.append(value)
             return url
+        if tag == "a" and attribute == "href" and value.lower().startswith("tel:"):
+            # "tel:(555) 010-0100" as editors type it: the digits only, as on every other page (valid HTML).
+            return phone_href(value[4:]) or None
         return value
 
     return nh3.clean(

@@ -192,3 +192,10 @@ def test_article_html_is_rendered_when_saved_and_copied_to_live_on_publish():
     article.refresh_from_db()
     assert "Second" in article.body_html
     assert "Second" not in article.live_html and "Second" not in article.live_text
+
+
+def test_tel_links_as_editors_type_them_become_valid_digits_only_links():
+    html = markdown.render("Call [(555) 010-0100](tel:(555) 010-0100) or text [988](tel:988).").html
+    assert 'href="tel:5550100100"' in html
+    assert 'href="tel:988"' in html
+    assert "tel:(555)" not in html
