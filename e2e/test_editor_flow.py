@@ -27,10 +27,10 @@ def test_editor_writes_with_live_preview_reviewer_approves_and_it_is_published(c
     preview = editor_page.locator(".markdownx-preview")
     body.press_sequentially("## Your ride home\n\nPlan a ride home before you come.")
     expect(preview.get_by_role("heading", name="Your ride home")).to_be_visible()
-    expect(preview).to_contain_text("Plan a ride home before you come.")
+    expect(preview).to_contain_text("Plan a ride home before you come.", timeout=20_000)  # sandboxed render
     body.press_sequentially("\n\nDo **not** drive until the next day.")
     expect(preview.locator("strong")).to_have_text("not")
-    expect(preview).to_contain_text("drive until the next day.")
+    expect(preview).to_contain_text("drive until the next day.", timeout=20_000)
     editor_page.get_by_role("button", name="Save and continue editing").click()
     expect(editor_page.locator(".messagelist")).to_contain_text("was added successfully")
 

@@ -59,10 +59,11 @@ def test_a_change_of_only_a_phone_links_target_shows_both_targets_and_says_the_w
 
 
 def test_an_added_image_and_struck_through_words_are_named_on_the_approve_page(article, editor, second_reviewer):
-    edit_body(article, editor, BODY.replace("Call or text", "<s>Call or text</s>") + "\n\n![Crisis line](/media/x.png)")
+    body = BODY.replace("Call or text", "<s>Call or text</s>") + "\n\n![Crisis line](/media/markdownx/x.png)"
+    edit_body(article, editor, body)
     page = squeezed(as_user(second_reviewer).get(admin_url(article, "approve")))
-    assert "[image: /media/x.png, alt “Crisis line”]" in page
-    assert "Image added (file “/media/x.png”, alt text “Crisis line”)" in page
+    assert "[image: /media/markdownx/x.png, alt “Crisis line”]" in page
+    assert "Image added (file “/media/markdownx/x.png”, alt text “Crisis line”)" in page
     assert "“Call or text” is now struck through" in page
     assert "The words patients read stay the same" in page  # the image and the strike-through are all
 

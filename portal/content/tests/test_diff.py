@@ -109,10 +109,12 @@ def test_compare_diffs_title_summary_and_text():
 
 
 def test_link_targets_and_images_are_written_beside_their_text():
-    html = rendered("Call [988](tel:988) or [us](https://clinic.example/contact). ![The nasal spray](/media/spray.png)")
+    html = rendered(
+        "Call [988](tel:988) or [us](https://clinic.example/contact). ![The nasal spray](/media/markdownx/spray.png)"
+    )
     assert diff.html_to_lines(html) == [
-        "Call 988 [link: tel:988] or us [link: https://clinic.example/contact]. [image: /media/spray.png, alt “The "
-        "nasal spray”]"
+        "Call 988 [link: tel:988] or us [link: https://clinic.example/contact]. "
+        "[image: /media/markdownx/spray.png, alt “The nasal spray”]"
     ]
     # A link whose text is its address says it once; the plain view (annotate=False) has the words only.
     assert diff.html_to_lines(rendered("<https://clinic.example>")) == ["https://clinic.example"]
@@ -127,18 +129,19 @@ def test_a_changed_link_target_shows_both_targets_in_the_text_diff():
 
 def test_changes_words_cannot_show_are_named_one_by_one():
     old = rendered(
-        "Call [988](tel:988). ![Nasal spray](/media/a.png)\n\nDo not drive.\n\n*[NMDA]: N-methyl-D-aspartate\n\n"
+        "Call [988](tel:988). ![Nasal spray](/media/markdownx/a.png)\n\nDo not drive.\n\n"
+        "*[NMDA]: N-methyl-D-aspartate\n\n"
         "NMDA receptor.\n\n| Dose | Time |\n|---|---|\n| 56 mg | 2 h |\n\n- Rest\n- Sleep"
     )
     new = rendered(
-        'Call [988](tel:5550100 "Our line"). ![Nasal spray device](/media/b.png)\n\n<s>Do not drive.</s>\n\n'
+        'Call [988](tel:5550100 "Our line"). ![Nasal spray device](/media/markdownx/b.png)\n\n<s>Do not drive.</s>\n\n'
         "*[NMDA]: N-methyl-D-glutamate\n\nNMDA receptor.\n\n| Dose | Time |\n|---|--:|\n| 56 mg | 2 h |\n\n"
         "1. Rest\n2. Sleep"
     )
     assert diff.markup_changes(old, new) == [
         "Link “988”: target changed from “tel:988” to “tel:5550100”; hover text changed from none to “Our line”",
-        "Image: file changed from “/media/a.png” to “/media/b.png”; alt text changed from “Nasal spray” to "
-        "“Nasal spray device”",
+        "Image: file changed from “/media/markdownx/a.png” to “/media/markdownx/b.png”; "
+        "alt text changed from “Nasal spray” to “Nasal spray device”",
         "Abbreviation “NMDA”: explanation changed from “N-methyl-D-aspartate” to “N-methyl-D-glutamate”",
         "Table “Dose Time 56 mg 2 h”: layout changed from “2 rows × 2 columns; first row as headers” to "
         "“2 rows × 2 columns; first row as headers; columns aligned –, right”",
@@ -150,12 +153,12 @@ def test_changes_words_cannot_show_are_named_one_by_one():
 
 
 def test_new_and_removed_links_images_and_hidden_sections_are_named_even_with_their_words():
-    old = rendered("Intro.\n\n![Spray](/media/a.png)")
+    old = rendered("Intro.\n\n![Spray](/media/markdownx/a.png)")
     new = rendered(
         "Intro.\n\nSee [this site](https://elsewhere.example).\n\n<details><summary>More</summary>Hidden</details>"
     )
     assert diff.markup_changes(old, new) == [
-        "Image removed (file “/media/a.png”, alt text “Spray”)",
+        "Image removed (file “/media/markdownx/a.png”, alt text “Spray”)",
         "“this site” is now a link (target “https://elsewhere.example”)",
         "“More Hidden” is now a collapsed section",
     ]
