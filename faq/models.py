@@ -3,7 +3,7 @@ from django.urls import reverse
 from markdownx.models import MarkdownxField
 
 from portal.content.frozen import FrozenOncePublished
-from portal.content.models import ContentQuerySet, PageToRead, ReviewedContent, content_hash
+from portal.content.models import PageToRead, ReviewedContent, content_hash
 
 TOPIC_HEADING_HELP = (
     "Shown to patients on the topic page and their reading lists. Once a question of this topic is published it "
@@ -100,8 +100,6 @@ class FaqEntry(FrozenOncePublished, ReviewedContent):
     )
     answer = MarkdownxField()
     position = models.PositiveIntegerField(default=0)
-
-    objects = ContentQuerySet.as_manager()
 
     class Meta:
         ordering = ["topic", "position", "pk"]
