@@ -128,7 +128,10 @@ def test_preview_of_text_that_stalls_the_renderer_answers_400_in_time(editor_cli
         assert time.monotonic() - started < 3
         assert response.status_code == 400
         assert response["Content-Type"] == "text/plain; charset=utf-8"
-        assert response.content.decode().startswith("This text could not be rendered in time (1 s). Simplify it")
+        # The abbreviation bomb may hit the output cap before the clock (a busy machine): both are bounded refusals.
+        assert response.content.decode().startswith(
+            ("This text could not be rendered in time (1 s). Simplify it", "This text grows too large once rendered")
+        )
 
 
 def test_preview_of_text_over_the_size_limit_answers_413(editor_client, settings):
