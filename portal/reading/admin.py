@@ -140,7 +140,16 @@ class PatientAdmin(AuditedViewsMixin, admin.ModelAdmin):
     audit_name = "patient"
     list_display = ("reference", "display_name", "email", "created_at")
     search_fields = ("reference", "display_name", "email")
-    fields = ("reference", "display_name", "email")
+    fields = (
+        "reference",
+        "display_name",
+        "preferred_language",
+        "email",
+        "mobile_number",
+        "consents_to_texts",
+        "texts_opted_out_at",
+    )
+    readonly_fields = ("texts_opted_out_at",)
     inlines = [PatientSessionInline]
 
 

@@ -20,7 +20,22 @@ class Patient(models.Model):
 
     reference = models.CharField(max_length=64, unique=True, help_text="The clinic's own patient reference.")
     display_name = models.CharField(max_length=120, help_text="Name or initials, as the front desk knows them.")
-    email = models.EmailField(blank=True, help_text="Optional: only used to send reading links.")
+    email = models.EmailField(blank=True, help_text="Optional: only used to send reading links and reminders.")
+    mobile_number = models.CharField(
+        max_length=20, blank=True, help_text="Optional: a mobile number for text messages, in international form."
+    )
+    consents_to_texts = models.BooleanField(
+        default=False, help_text="The patient agreed to receive text messages about their reading."
+    )
+    texts_opted_out_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the patient replied STOP: no more texts."
+    )
+    preferred_language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text="The language of their pages and messages.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
