@@ -30,6 +30,7 @@ from portal.reading.models import (
     question_text_key,
 )
 from portal.reading.shown import PageShown, page_shown_now
+from portal.reading.signals import session_schedule_changed
 
 # Sessions that did not happen do not count when deciding whether a session is the patient's first.
 NOT_HELD = (SessionStatus.CANCELLED, SessionStatus.NO_SHOW)
@@ -124,6 +125,35 @@ def session_reschedule_link(*, session: TreatmentSession) -> None:
             days=settings.PATIENT_LINK_VALID_DAYS_AFTER_SESSION
         )
         session.save(update_fields=["link_expires_at"])
+
+
+@transaction.atomic
+def session_reschedule(*, session: TreatmentSession, scheduled_at: datetime.datetime) -> TreatmentSession:
+    """Move a session to a new time: its records stay, its link lives on to the new date, and what was planned
+    around the old time (reminders) is planned again by the listeners of `session_schedule_changed`."""
+    session.scheduled_at = scheduled_at
+    session.save(update_fields=["scheduled_at"])
+    session_reschedule_link(session=session)
+    session_schedule_changed.send(sender=TreatmentSession, session=session, change="rescheduled")
+    return session
+
+
+@transaction.atomic
+def session_cancel(
+    *, session: TreatmentSession, status: str = SessionStatus.CANCELLED, now: datetime.datetime | None = None
+) -> TreatmentSession:
+    """Cancel a session (or mark it a no-show): its link stops working and nothing more is sent for it.
+
+    Its reading records are kept. Cancelling a session that is already cancelled changes nothing."""
+    if status not in NOT_HELD:
+        raise ValueError(f"not a cancelled status: {status!r}")
+    if session.status == status:
+        return session
+    session.status = status
+    session.save(update_fields=["status"])
+    session_revoke_link(session=session, now=now)
+    session_schedule_changed.send(sender=TreatmentSession, session=session, change=str(status))
+    return session
 
 
 # Reading records ------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import datetime
 import hashlib
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from portal.content.services import content_archive, content_publish
@@ -25,10 +26,13 @@ from portal.reading.services.sessions import (
     record_ask_question,
     record_open,
     record_progress,
+    session_cancel,
     session_create,
     session_issue_link,
+    session_reschedule,
     session_revoke_link,
 )
+from portal.reading.signals import session_schedule_changed
 from portal.reading.tests.factories import (
     in_days,
     make_patient,
@@ -397,3 +401,49 @@ def test_marking_a_question_answered_keeps_the_first_answer():
 
     question.refresh_from_db()
     assert question.answered_by == first
+
+
+# Cancelling and moving a session (the one path the front desk, HL7 and FHIR imports share) -------------
+
+
+def _listen(signal):
+    heard = []
+
+    def receiver(sender, session, change, **kwargs):
+        heard.append((session.pk, change))
+
+    signal.connect(receiver, weak=False)
+    return heard, receiver
+
+
+@pytest.mark.django_db
+def test_cancelling_a_session_stops_its_link_keeps_its_records_and_tells_listeners_once():
+    session, token = make_session()
+    item_count = session.items.count()
+    heard, receiver = _listen(session_schedule_changed)
+    try:
+        session_cancel(session=session)
+        session_cancel(session=session)  # a replayed cancel changes nothing more
+    finally:
+        session_schedule_changed.disconnect(receiver)
+    session.refresh_from_db()
+    assert session.status == SessionStatus.CANCELLED
+    assert not session.link_matches(token)
+    assert session.items.count() == item_count
+    assert heard == [(session.pk, "cancelled")]
+
+
+@pytest.mark.django_db
+def test_rescheduling_a_session_moves_its_link_expiry_with_it():
+    session, token = make_session()
+    later = session.scheduled_at + timezone.timedelta(days=10)
+    heard, receiver = _listen(session_schedule_changed)
+    try:
+        session_reschedule(session=session, scheduled_at=later)
+    finally:
+        session_schedule_changed.disconnect(receiver)
+    session.refresh_from_db()
+    assert session.scheduled_at == later
+    assert session.link_expires_at == later + timezone.timedelta(days=settings.PATIENT_LINK_VALID_DAYS_AFTER_SESSION)
+    assert session.link_matches(token)
+    assert heard == [(session.pk, "rescheduled")]
