@@ -257,6 +257,13 @@ class GunicornServer:
         return self.log_path.read_text() if self.log_path.exists() else ""
 
 
+def _parse_cookie_header(header):
+    for pair in header.split(";"):
+        name, _, value = pair.strip().partition("=")
+        if name:
+            yield name, value
+
+
 class HttpClient:
     """A minimal HTTP/1.1 client with its own cookies (sent over plain http, Secure or not), one connection per
     request (gunicorn's sync workers close every connection anyway)."""
@@ -277,8 +284,11 @@ class HttpClient:
         all_headers = {"Host": f"{self.host}:{self.port}", **(headers or {})}
         if body is not None:
             all_headers["Content-Type"] = "application/x-www-form-urlencoded"
-        if self.cookies:
-            all_headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        # A Cookie header the caller gives is kept, with the cookies the server set since added to (or
+        # replacing) its values: overwriting it lost a caller's session as soon as any response set a cookie.
+        cookies = dict(_parse_cookie_header(all_headers.pop("Cookie", ""))) | self.cookies
+        if cookies:
+            all_headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies.items())
         connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         try:
             connection.request(method, path, body=body, headers=all_headers)
