@@ -69,3 +69,17 @@ class RedisCache(DjangoRedisCache):
         if value is None:
             raise ValueError(f"Key '{key}' not found")
         return value
+
+
+def shared_cache_answers(cache) -> bool:
+    """True if the shared cache can be reached. A Redis cache is asked for a key (one round trip); the database
+    cache lives in the database, whose own check covers it."""
+    if not isinstance(cache, DjangoRedisCache):
+        return True
+    import redis
+
+    try:
+        cache.get("healthz")
+    except redis.RedisError:
+        return False
+    return True

@@ -1,6 +1,7 @@
 """Public pages that are not a content type's own: home, search, health check."""
 
 from django.apps import apps
+from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from articles.models import Article
 from faq.models import FaqEntry, FaqTopic
+from portal.cache import shared_cache_answers
 from portal.reading.models import Treatment
 from portal.search import SEARCH_MAX_LENGTH, clean_query, search_results, search_terms
 
@@ -41,14 +43,19 @@ def search(request):
 
 @require_safe
 def healthz(request):
-    """200 "ok" once the database answers a query; 503 when it cannot be reached."""
+    """200 "ok" once the database answers a query and the shared cache (Redis, when configured) answers; 503 when
+    either cannot be reached: rate limits and the page cache's invalidation live in the shared cache."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-        response = HttpResponse("ok", content_type="text/plain")
     except DatabaseError:
         response = HttpResponse("database unavailable", status=503, content_type="text/plain")
+    else:
+        if shared_cache_answers(caches["default"]):
+            response = HttpResponse("ok", content_type="text/plain")
+        else:
+            response = HttpResponse("shared cache unavailable", status=503, content_type="text/plain")
     add_never_cache_headers(response)
     return response
 

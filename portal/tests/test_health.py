@@ -1,4 +1,4 @@
-"""/healthz: 200 "ok" once the database answers, 503 when it cannot be reached."""
+"""/healthz: 200 "ok" once the database (and Redis, when configured) answers, 503 when either cannot be reached."""
 
 import pytest
 from django.urls import reverse
@@ -42,4 +42,18 @@ def test_healthz_answers_503_when_the_database_cannot_be_reached(database):
     result = run_django(HEALTH_CHECK, env=clean_env(DJANGO_DEBUG="true", **database))
     assert result["status"] == 503
     assert result["body"] == "database unavailable"
+    assert "no-store" in result["cache"]
+
+
+def test_healthz_is_ok_when_the_configured_redis_answers(tmp_path):
+    env = clean_env(DJANGO_DEBUG="true", SQLITE_PATH=tmp_path / "portal.sqlite3", REDIS_URL="redis://127.0.0.1:6379/1")
+    result = run_django(HEALTH_CHECK, env=env)
+    assert (result["status"], result["body"]) == (200, "ok")
+
+
+def test_healthz_answers_503_when_the_configured_redis_cannot_be_reached(tmp_path):
+    # Nothing listens on port 9: the app server must say so rather than fail on its first rate-limited request.
+    env = clean_env(DJANGO_DEBUG="true", SQLITE_PATH=tmp_path / "portal.sqlite3", REDIS_URL="redis://127.0.0.1:9/0")
+    result = run_django(HEALTH_CHECK, env=env)
+    assert (result["status"], result["body"]) == (503, "shared cache unavailable")
     assert "no-store" in result["cache"]
