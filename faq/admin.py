@@ -6,9 +6,10 @@ from django.utils.html import format_html
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
-from faq.models import FaqEntry, FaqTopic, FaqTopicHeading
+from faq.models import FaqEntry, FaqEntryTranslation, FaqTopic, FaqTopicHeading
 from faq.services import faq_topic_heading_for_change
 from portal.content.admin import ReviewedContentAdmin
+from portal.content.admin.translations import TranslatedSourceMixin, TranslationAdmin
 
 
 class FrozenFieldsMixin:
@@ -92,7 +93,8 @@ class FaqTopicAdmin(FrozenFieldsMixin, admin.ModelAdmin):
 
 
 @admin.register(FaqEntry)
-class FaqEntryAdmin(FrozenFieldsMixin, ReviewedContentAdmin):
+class FaqEntryAdmin(FrozenFieldsMixin, TranslatedSourceMixin, ReviewedContentAdmin):
+    translation_admin_name = "faq_faqentrytranslation"
     list_display = (
         "question",
         "topic",
@@ -142,3 +144,20 @@ class FaqTopicHeadingAdmin(ReviewedContentAdmin):
 
     def view_on_site(self, obj):
         return reverse("faq:topic_preview", kwargs={"slug": obj.topic.slug})
+
+
+@admin.register(FaqEntryTranslation)
+class FaqEntryTranslationAdmin(TranslationAdmin):
+    """An FAQ entry in another language, written with the same editor and preview, reviewed like the entry."""
+
+    list_display = ("question", "source", "language", "status", "published_version", "source_state_column")
+    search_fields = ("question", "answer", "source__question")
+    fields = ("source", "language", "source_version", "question", "answer")
+    ordering = ("source__topic__position", "source__position", "language")
+    formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+
+    def view_on_site(self, obj):
+        return reverse(
+            "faq:translation_preview",
+            kwargs={"topic": obj.source.topic.slug, "slug": obj.source.slug, "language": obj.language},
+        )

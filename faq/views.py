@@ -16,7 +16,7 @@ class FaqViewMixin(ContentVisibilityMixin):
         return FaqTopic.objects.prefetch_related(Prefetch("entries", queryset=entries, to_attr="visible_entries"))
 
     def shown_entries(self, topic):
-        return [self.shown(entry) for entry in topic.visible_entries]
+        return self.shown_all(topic.visible_entries)
 
 
 class FaqIndexView(FaqViewMixin, ListView):

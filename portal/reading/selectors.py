@@ -13,17 +13,52 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.utils.functional import cached_property
 
+from portal.content.selectors import ShownVersion, base_language, page_text_for, page_texts_for
 from portal.reading.models import (
     PAGE_FIELDS,
     PatientQuestion,
+    ReadingRecord,
     SessionItem,
     TreatmentSession,
     hash_token,
     page_bulky_fields,
+    page_live_entries,
     page_relations,
 )
+from portal.reading.models.items import language_name
 
 # Patient pages ----------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class PageInLanguage:
+    """A page to read as a patient of one language gets it: an article's text, or an FAQ topic's answers, each in
+    that language when its translation is current, else in the source language with a note
+    (portal.content.selectors.page_text_for). `language` and `translation_version` go into the reading record."""
+
+    text: ShownVersion | None  # an article's text (None for a page of entries)
+    entries: list  # an FAQ topic's answers (ShownVersions)
+    language: str  # "es", "en", or "es+en" when part of it is in the source language
+    translation_version: int | None  # an article read in translation: that translation's version
+
+    @property
+    def title(self):
+        return self.text.title if self.text is not None else ""
+
+
+def patient_language(*, session: TreatmentSession) -> str:
+    """The language a patient's pages are shown in: their preferred language."""
+    return base_language(session.patient.preferred_language)
+
+
+def page_in_language(*, page, language: str) -> PageInLanguage:
+    entries = page_live_entries(page)
+    if entries:
+        texts = page_texts_for(contents=entries, language=language)
+        languages = list(dict.fromkeys(text.language for text in texts))
+        return PageInLanguage(None, texts, "+".join(languages), None)
+    text = page_text_for(content=page, language=language)
+    return PageInLanguage(text, [], text.language, text.translation_version)
 
 
 def session_for_token(*, token: str) -> TreatmentSession | None:
@@ -58,6 +93,7 @@ def patient_item(*, session: TreatmentSession, pk: int) -> SessionItem | None:
 # tables joined, each column is a noticeable part of the cost of building the query.
 _ITEM_PAGE_SHOWN = {"id", "status", "title", "slug", "intro", "live_title", "live_html", "live_toc", "live_word_count"}
 _ITEM_PAGE_SHOWN |= {"published_version", "material_version", "content_hash", "withdrawn_at", "expire_at"}
+_ITEM_PAGE_SHOWN |= {"live_summary", "live_reading_minutes"}  # the page's text as shown (page_in_language)
 
 
 @functools.cache
@@ -135,12 +171,29 @@ def dashboard_page(
         .select_related("patient", "treatment")
         .order_by("scheduled_at", "pk")
     )
+    _attach_languages_read(sessions)
     return DashboardPage(
         sessions=sessions,
         totals=totals | {"not_ready": totals["total"] - totals["ready"]},
         page=page,
         page_links=list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
     )
+
+
+def _attach_languages_read(sessions):
+    """Each session's `languages_read`: the languages its pages were read in (from its reading records), one
+    query for the whole page of sessions."""
+    found = {}
+    rows = (
+        ReadingRecord.objects.filter(item__session__in=[session.pk for session in sessions])
+        .exclude(language="")
+        .values_list("item__session_id", "language")
+        .distinct()
+    )
+    for session_id, language in rows:
+        found.setdefault(session_id, set()).add(language)
+    for session in sessions:
+        session.languages_read = [language_name(code) for code in sorted(found.get(session.pk, ()))]
 
 
 # Staff: one session -----------------------------------------------------------------------------------
@@ -211,6 +264,7 @@ CSV_ITEM_VALUES = (
     "session__treatment__slug", "record__pk", "record__opened_at", "record__seconds_visible",
     "record__end_reached_at", "record__acknowledged_at", "record__acknowledged_version", "record__content_version",
     "record__content_hash", "record__updated_at", "is_done", "estimated_words",
+    "record__language", "record__translation_version",
 )  # fmt: skip
 
 
