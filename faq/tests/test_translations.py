@@ -1,0 +1,52 @@
+"""FAQ entry translations: written and reviewed in the admin, shown on the topic page in Spanish when current."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from faq.models import FaqEntryTranslation
+from portal.content.services import content_publish
+from portal.content.tests.factories import get_uncached, make_entry, make_entry_translation, make_topic
+from portal.content.tests.governance_helpers import add_url, admin_url, as_user, changelist_url
+
+pytestmark = pytest.mark.django_db
+
+
+def spanish_topic_page(topic):
+    with translation.override("es"):
+        return get_uncached(Client(), reverse("faq:topic", kwargs={"slug": topic.slug})).content.decode()
+
+
+def test_an_editor_adds_and_lists_an_faq_translation(editor):
+    entry = make_entry(topic=make_topic(), publish=True)
+    browser = as_user(editor)
+    assert "markdownx" in browser.get(add_url(FaqEntryTranslation) + f"?source={entry.pk}").content.decode()
+    response = browser.post(
+        add_url(FaqEntryTranslation),
+        {"source": entry.pk, "language": "es", "source_version": 1, "question": "¿Qué es?", "answer": "Es un aerosol."},
+    )
+    assert response.status_code == 302, response.content.decode()[:1000]
+    made = FaqEntryTranslation.objects.get()
+    assert "¿Qué es?" in browser.get(changelist_url(FaqEntryTranslation)).content.decode()
+    assert browser.get(admin_url(made, "change")).status_code == 200
+    preview = reverse(
+        "faq:translation_preview", kwargs={"topic": entry.topic.slug, "slug": entry.slug, "language": "es"}
+    )
+    assert "¿Qué es?" in browser.get(preview).content.decode()
+
+
+def test_the_topic_page_in_spanish_shows_current_answers_and_the_source_for_stale_ones():
+    topic = make_topic()
+    current = make_entry(topic=topic, publish=True)
+    stale = make_entry(topic=topic, publish=True, answer="Old answer.")
+    make_entry_translation(source=current, question="¿Puedo manejar?", publish=True)
+    make_entry_translation(source=stale, question="¿Respuesta vieja?", publish=True)
+    html = spanish_topic_page(topic)
+    assert "¿Puedo manejar?" in html and "¿Respuesta vieja?" in html
+    stale.answer = "New safety answer."
+    stale.save()
+    content_publish(content=stale, by=None, material_change=True)
+    html = spanish_topic_page(topic)
+    assert "¿Puedo manejar?" in html and "¿Respuesta vieja?" not in html and "New safety answer." in html
+    assert html.count('data-fallback="out_of_date"') == 1
