@@ -95,6 +95,13 @@ class TranslationAdmin(ReviewedContentAdmin):
 
     def _notices(self, obj, steps):
         notices = super()._notices(obj, steps)
+        if obj.source_version < obj.source.published_version and obj.has_unpublished_changes:
+            notices.append(
+                gettext(
+                    "This working copy translates version %(base)s of the source; the source is at version %(current)s."
+                )
+                % {"base": obj.source_version, "current": obj.source.published_version}
+            )
         if obj.is_out_of_date:
             source_opts = obj.source._meta
             diff_url = reverse(

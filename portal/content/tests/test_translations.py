@@ -215,3 +215,17 @@ def test_faq_entries_in_one_query_each_by_its_own_rule(django_assert_num_queries
         texts = page_texts_for(contents=[current, stale, missing], language="es")
     assert [text.title for text in texts] == ["¿Actual?", stale.live_title, missing.live_title]
     assert [text.fallback for text in texts] == [Fallback.NONE, Fallback.OUT_OF_DATE, Fallback.MISSING]
+
+
+def test_a_translation_made_before_the_sources_material_change_cannot_be_approved(editor, reviewer):
+    article = make_article(publish=True)
+    translation = make_article_translation(source=article)
+    new_source_version(article, material=True)
+    submitted(translation, editor)
+    with pytest.raises(ContentWorkflowError, match="material change in version 2"):
+        content_approve(content=translation, by=reviewer, checked_against=CHECKED)
+    translation.source_version = 2
+    translation.save()
+    content_approve(content=translation, by=reviewer, checked_against=CHECKED)
+    translation.refresh_from_db()
+    assert translation.is_live and translation.live_source_material_version == 2

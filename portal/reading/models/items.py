@@ -162,7 +162,8 @@ def language_name(code):
             names.append(str(get_language_info(part)["name_translated"]))
         except KeyError:
             names.append(part)
-    return f" {gettext('and')} ".join(names)
+    separator = " " + gettext("and") + " "
+    return separator.join(names)
 
 
 def describe_language_read(language, version, translation_version=None):
