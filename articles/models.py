@@ -40,6 +40,13 @@ class Article(FrozenOncePublished, PageToRead, ReviewedContent):
     def is_available(self):
         return self.is_live
 
+    @classmethod
+    def headings_in_language(cls, pages, *, language):
+        from portal.content.selectors import page_texts_for
+
+        texts = page_texts_for(contents=pages, language=language)
+        return {text.content.pk: (text.title, "") for text in texts if text.translation is not None}
+
     def working_hash(self):
         return content_hash(self.title, self.summary, self.body)
 

@@ -67,6 +67,12 @@ class FaqTopic(FrozenOncePublished, PageToRead, models.Model):
     def is_available(self):
         return FaqTopic.objects.available().filter(pk=self.pk).exists()
 
+    @classmethod
+    def headings_in_language(cls, pages, *, language):
+        from faq.selectors import faq_topic_headings_in
+
+        return faq_topic_headings_in(topics=pages, language=language)
+
     def live_entries(self):
         return self.entries.published().order_by("position", "pk")
 
@@ -156,6 +162,9 @@ class FaqTopicHeading(ReviewedContent):
         super().copy_working_copy_to_live()
         self.live_intro = self.intro
 
+    def page_to_read(self):
+        return self.topic
+
     def live_change_applied(self, *, material_change):
         """An approved heading reaches the topic page (the only path that changes a published topic's heading)."""
         topic = FaqTopic.objects.select_for_update().get(pk=self.topic_id)
@@ -191,3 +200,33 @@ class FaqEntryTranslation(TranslatedContent):
     def get_absolute_url(self):
         with translation.override(self.language):
             return self.source.get_absolute_url()
+
+
+class FaqTopicHeadingTranslation(TranslatedContent):
+    """An FAQ topic page's title and introduction in another language, reviewed like the heading it translates
+    (faq.selectors.faq_topic_headings_in)."""
+
+    title_field = "title"
+    body_field = "intro"
+
+    source = models.ForeignKey(FaqTopicHeading, on_delete=models.PROTECT, related_name="translations")
+    title = models.CharField(max_length=200, help_text="The topic page's title.")
+    intro = models.TextField(blank=True, help_text="Plain text shown above the questions.")
+    live_intro = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "FAQ topic title translation"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "language"], name="faq_topic_heading_translation_unique_language")
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.language})"
+
+    def get_absolute_url(self):
+        with translation.override(self.language):
+            return self.source.get_absolute_url()
+
+    def copy_working_copy_to_live(self):
+        super().copy_working_copy_to_live()
+        self.live_intro = self.intro

@@ -50,3 +50,41 @@ def test_the_topic_page_in_spanish_shows_current_answers_and_the_source_for_stal
     html = spanish_topic_page(topic)
     assert "¿Puedo manejar?" in html and "¿Respuesta vieja?" not in html and "New safety answer." in html
     assert html.count('data-fallback="out_of_date"') == 1
+
+
+def translated_heading(topic, **fields):
+    from faq.models import FaqTopicHeadingTranslation
+    from faq.services import faq_topic_heading_for_change
+
+    heading = faq_topic_heading_for_change(topic=topic)
+    fields.setdefault("title", "Su visita")
+    fields.setdefault("intro", "Preguntas sobre su visita.")
+    made = FaqTopicHeadingTranslation.objects.create(source=heading, language="es", source_version=1, **fields)
+    content_publish(content=made, by=None)
+    return heading, made
+
+
+def test_the_topic_title_and_introduction_in_spanish_until_a_material_change_of_the_heading():
+    topic = make_topic(title="Your visit", intro="Questions about your visit.")
+    make_entry(topic=topic, publish=True)
+    heading, _ = translated_heading(topic)
+    html = spanish_topic_page(topic)
+    assert "<h1>Su visita</h1>" in html and "Preguntas sobre su visita." in html
+    with translation.override("es"):
+        index = get_uncached(Client(), reverse("faq:index")).content.decode()
+    assert "Su visita" in index
+    assert "Your visit" in get_uncached(Client(), reverse("faq:topic", kwargs={"slug": topic.slug})).content.decode()
+    heading.title = "Your clinic visit"
+    heading.save()
+    content_publish(content=heading, by=None, material_change=True)
+    html = spanish_topic_page(topic)
+    assert "<h1>Your clinic visit</h1>" in html and "Su visita" not in html
+
+
+def test_the_heading_admin_lists_its_translations(editor):
+    topic = make_topic()
+    make_entry(topic=topic, publish=True)
+    heading, made = translated_heading(topic)
+    page = as_user(editor).get(admin_url(heading, "change")).content.decode()
+    assert "Su visita" in page
+    assert as_user(editor).get(admin_url(made, "change")).status_code == 200

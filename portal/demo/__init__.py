@@ -10,8 +10,9 @@ File format (no YAML here: a small front matter of `key: value` lines between tw
   each `## Question? {#anchor}` line starts an entry whose answer runs to the next `## ` line.
 - Translations, in a folder per language (`articles/es/`, `faq/es/`): an article's front matter names its
   `source` (the English article's slug) with `title`, `summary`, `checked_against`; an FAQ file names its `source`
-  topic and `checked_against`, and each `## Pregunta? {#anchor}` uses the anchor of the English question it
-  translates. Written plainly in that language (not word for word), and also marked as sample content.
+  topic, the topic page's `title` and `intro` in that language, and `checked_against`; each `## Pregunta?
+  {#anchor}` uses the anchor of the English question it translates. Written plainly in that language (not word
+  for word), and also marked as sample content.
 """
 
 import re
@@ -155,6 +156,8 @@ class DemoArticleTranslation:
 class DemoFaqTranslation:
     language: str
     source: str  # the English topic's slug
+    title: str  # the topic page's title and introduction
+    intro: str
     checked_against: str
     entries: tuple[DemoFaqEntry, ...]  # slug: the anchor of the English entry translated
 
@@ -190,12 +193,16 @@ def demo_faq_translations():
     for folder in _language_dirs("faq"):
         for path in sorted(folder.glob("*.md")):
             meta, body = parse_front_matter(
-                path.read_text(encoding="utf-8"), source=path.name, required=("source", "checked_against")
+                path.read_text(encoding="utf-8"),
+                source=path.name,
+                required=("source", "title", "intro", "checked_against"),
             )
             found.append(
                 DemoFaqTranslation(
                     language=folder.name,
                     source=meta["source"],
+                    title=meta["title"],
+                    intro=meta["intro"],
                     checked_against=meta["checked_against"],
                     entries=parse_faq_entries(body, source=path.name),
                 )

@@ -13,7 +13,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from articles.models import Article, ArticleTranslation
-from faq.models import FaqEntry, FaqEntryTranslation, FaqTopic
+from faq.models import FaqEntry, FaqEntryTranslation, FaqTopic, FaqTopicHeading, FaqTopicHeadingTranslation
+from faq.services import BASELINE_NOTE
 from portal.content.models import ContentStatus
 from portal.content.services import (
     ContentWorkflowError,
@@ -136,6 +137,16 @@ def _load_translations(*, editor, reviewer):
         outcome = _sync(translated, fields, checked_against=demo.checked_against, editor=editor, reviewer=reviewer)
         outcomes.append(PageOutcome(f"article ({demo.language})", demo.title, outcome, translated.published_version))
     for demo_topic in demo_faq_translations():
+        heading = _topic_heading(FaqTopic.objects.get(slug=demo_topic.source), editor=editor, reviewer=reviewer)
+        translated = FaqTopicHeadingTranslation.objects.filter(source=heading, language=demo_topic.language).first()
+        translated = translated or FaqTopicHeadingTranslation(source=heading, language=demo_topic.language)
+        fields = {"title": demo_topic.title, "intro": demo_topic.intro}
+        outcome = _sync(
+            translated, fields, checked_against=demo_topic.checked_against, editor=editor, reviewer=reviewer
+        )
+        outcomes.append(
+            PageOutcome(f"FAQ topic ({demo_topic.language})", demo_topic.title, outcome, translated.published_version)
+        )
         for demo in demo_topic.entries:
             source = _source(
                 FaqEntry.objects.filter(topic__slug=demo_topic.source, slug=demo.slug),
@@ -152,6 +163,17 @@ def _load_translations(*, editor, reviewer):
                 PageOutcome(f"FAQ entry ({demo_topic.language})", label, outcome, translated.published_version)
             )
     return outcomes
+
+
+def _topic_heading(topic, *, editor, reviewer):
+    """The topic's reviewed heading, which its translations translate: made by the demo editor and approved by the
+    demo reviewer from what patients see (no change for them) when the topic has none yet."""
+    heading = FaqTopicHeading.objects.filter(topic=topic).first()
+    if heading is None:
+        heading = FaqTopicHeading(topic=topic)
+        fields = {"title": topic.title, "intro": topic.intro}
+        _sync(heading, fields, checked_against=BASELINE_NOTE, editor=editor, reviewer=reviewer)
+    return heading
 
 
 def _source(queryset, name):
@@ -189,6 +211,8 @@ def _sync(content, fields, *, checked_against, editor, reviewer):
 
 
 def _identity(content):
+    if isinstance(content, FaqTopicHeading):
+        return {"topic": content.topic}
     if hasattr(content, "source_version"):
         return {"source": content.source, "language": content.language, "source_version": content.source_version}
     return {"topic": content.topic} if isinstance(content, FaqEntry) else {}

@@ -40,10 +40,15 @@ class PageInLanguage:
     entries: list  # an FAQ topic's answers (ShownVersions)
     language: str  # "es", "en", or "es+en" when part of it is in the source language
     translation_version: int | None  # an article read in translation: that translation's version
+    heading: tuple = ("", "")  # a page of entries: its (title, intro) as shown
 
     @property
     def title(self):
-        return self.text.title if self.text is not None else ""
+        return self.text.title if self.text is not None else self.heading[0]
+
+    @property
+    def intro(self):
+        return self.heading[1]
 
 
 def patient_language(*, session: TreatmentSession) -> str:
@@ -55,8 +60,12 @@ def page_in_language(*, page, language: str) -> PageInLanguage:
     entries = page_live_entries(page)
     if entries:
         texts = page_texts_for(contents=entries, language=language)
-        languages = list(dict.fromkeys(text.language for text in texts))
-        return PageInLanguage(None, texts, "+".join(languages), None)
+        translated = type(page).headings_in_language([page], language=language).get(page.pk)
+        heading = translated or (page.page_title, getattr(page, "intro", ""))
+        languages = list(
+            dict.fromkeys([*(text.language for text in texts), language if translated else base_language(None)])
+        )
+        return PageInLanguage(None, texts, "+".join(languages), None, heading)
     text = page_text_for(content=page, language=language)
     return PageInLanguage(text, [], text.language, text.translation_version)
 
@@ -77,15 +86,30 @@ def patient_session(*, session_id: int, link_hash: str) -> TreatmentSession | No
 
 
 def patient_items(*, session: TreatmentSession) -> list[SessionItem]:
-    return list(SessionItem.objects.with_state().filter(session=session).order_by("position"))
+    items = list(SessionItem.objects.with_state().filter(session=session).order_by("position"))
+    return _titles_in_language(items, language=patient_language(session=session))
 
 
 def patient_item(*, session: TreatmentSession, pk: int) -> SessionItem | None:
     """An item of this session (any other id is None: patients see only their own pages)."""
     try:
-        return SessionItem.objects.with_state().get(session=session, pk=pk)
+        item = SessionItem.objects.with_state().get(session=session, pk=pk)
     except SessionItem.DoesNotExist:
         return None
+    return _titles_in_language([item], language=patient_language(session=session))[0]
+
+
+def _titles_in_language(items, *, language):
+    """Give each item its page's title in `language` where the page's translation is current (the rule of
+    page_text_for): one query per kind of translated page, none for a patient reading the source language."""
+    by_model = {}
+    for item in items:
+        by_model.setdefault(type(item.page), []).append(item)
+    for model, model_items in by_model.items():
+        headings = model.headings_in_language([item.page for item in model_items], language=language)
+        for item in model_items:
+            item.title_in_language = headings.get(item.page.pk, (None,))[0]
+    return items
 
 
 # What a patient's item page shows of a page: its live text, title and versions, and what decides whether it is
@@ -120,7 +144,7 @@ def patient_item_page(*, session_id: int, link_hash: str) -> list[SessionItem]:
     )
     for item in items[1:]:
         item.session = items[0].session  # one session object for the page, as the other pages have
-    return items
+    return _titles_in_language(items, language=patient_language(session=items[0].session)) if items else items
 
 
 def beacon_item(*, session_id: int, link_hash: str, pk: int) -> SessionItem | None:

@@ -134,6 +134,12 @@ class TranslatedSourceMixin:
         own = tuple(super().get_readonly_fields(request, obj))
         return own + (("translations_list",) if obj is not None else ())
 
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and "translations_list" not in fields:
+            fields.append("translations_list")  # also when the admin lists its fields itself
+        return fields
+
     @admin.display(description=_("Translations"))
     def translations_list(self, obj):
         from portal.content.models import translation_languages

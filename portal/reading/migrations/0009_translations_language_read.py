@@ -10,6 +10,8 @@ TRANSLATIONS = [
     ("articles", "add_articletranslation"), ("articles", "change_articletranslation"),
     ("articles", "view_articletranslation"),
     ("faq", "add_faqentrytranslation"), ("faq", "change_faqentrytranslation"), ("faq", "view_faqentrytranslation"),
+    ("faq", "add_faqtopicheadingtranslation"), ("faq", "change_faqtopicheadingtranslation"),
+    ("faq", "view_faqtopicheadingtranslation"),
 ]  # fmt: skip
 
 
@@ -39,7 +41,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("reading", "0005_patient_contact_and_language"),
         ("articles", "0004_article_translation"),
-        ("faq", "0004_faq_entry_translation"),
+        ("faq", "0004_faq_translations"),
     ]
 
     operations = [

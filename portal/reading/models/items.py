@@ -54,9 +54,13 @@ class SessionItem(PageReference):
             models.Index(fields=["session", "required", "current_material_version"], name="session_item_completion")
         ]
 
+    # The page's title in the patient's language, when its translation is current (set by
+    # portal.reading.selectors for patient pages); else the page's own title.
+    title_in_language = None
+
     @property
     def title(self):
-        return self.page.page_title
+        return self.title_in_language or self.page.page_title
 
     @property
     def reading_record(self):

@@ -142,3 +142,36 @@ def test_the_signed_value_carries_the_language_and_old_values_still_read(spanish
     assert read_shown(sign_shown(item=item, shown=shown), item=item) == shown
     old = signing.dumps([item.pk, 1, "abc", now.timestamp()], salt=SALT)
     assert read_shown(old, item=item).language == ""
+
+
+def test_the_reading_list_and_messages_use_the_titles_in_the_patients_language(spanish):
+    session, browser, article, _ = spanish
+    overview = browser.get(reverse("patient:session")).content.decode()
+    assert "Cómo funciona el tratamiento" in overview and "How the treatment works" not in overview
+    item = items_of(session)[0]
+    response = browser.post(
+        reverse("patient:acknowledge", kwargs={"pk": item.pk}), page_form(browser, item), follow=True
+    )
+    assert "“Cómo funciona el tratamiento”" in response.content.decode()
+    material_change(article)
+    assert "How the treatment works" in browser.get(reverse("patient:session")).content.decode()
+
+
+def test_a_fully_translated_faq_page_is_read_in_spanish_with_its_title_and_introduction(spanish):
+    from faq.models import FaqTopicHeadingTranslation
+    from faq.services import faq_topic_heading_for_change
+
+    session, browser, _, topic = spanish
+    second = topic.entries.order_by("position")[1]
+    make_entry_translation(source=second, question="¿Puedo comer?", answer="No coma dos horas antes.", publish=True)
+    heading = faq_topic_heading_for_change(topic=topic)
+    made = FaqTopicHeadingTranslation.objects.create(
+        source=heading, language="es", source_version=1, title="Preguntas comunes", intro="Lo que más nos preguntan."
+    )
+    content_publish(content=made, by=None)
+    item = items_of(session)[1]
+    html = item_html(browser, item)
+    assert "<h1>Preguntas comunes</h1>" in html and "Lo que más nos preguntan." in html
+    assert "translation-note" not in html
+    assert "Preguntas comunes" in browser.get(reverse("patient:session")).content.decode()
+    assert acknowledge(browser, item).language == "es"
