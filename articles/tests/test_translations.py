@@ -51,6 +51,10 @@ def test_an_editor_writes_a_translation_with_the_markdown_editor(editor):
     assert made.status == ContentStatus.DRAFT and made.last_edited_by == editor
 
 
+def test_a_bad_source_in_the_add_link_is_ignored(editor):
+    assert as_user(editor).get(add_url(ArticleTranslation) + "?source=abc&language=zz").status_code == 200
+
+
 def test_a_source_version_the_source_never_published_is_a_form_error(editor):
     article = make_article(publish=True)
     response = as_user(editor).post(

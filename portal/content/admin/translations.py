@@ -72,9 +72,10 @@ class TranslationAdmin(ReviewedContentAdmin):
         """?source=<pk> (the source's "Translate" link): that source, and its latest version as the base."""
         initial = super().get_changeform_initial_data(request)
         source_field = self.model._meta.get_field("source")
-        source = source_field.related_model.objects.filter(pk=initial.get("source") or 0).first()
-        if source is not None:
-            initial["source_version"] = source.published_version
+        wanted = str(initial.pop("source", "") or "")
+        source = source_field.related_model.objects.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+        if source is not None:  # a bad or unknown id is left out (the form's own check would fail on it)
+            initial |= {"source": source.pk, "source_version": source.published_version}
         return initial
 
     @admin.display(description=_("Source"))
