@@ -41,15 +41,22 @@ def count_syllables(word):
     return max(1, syllables, vowel_groups)
 
 
-def flesch_kincaid_grade(text):
-    """US school grade needed to read `text`; None when there is too little text to judge."""
-    words = WORD_RE.findall(text or "")
+def _counts(text, word_re, syllables_of):
+    """(words, sentences, syllables) of `text`, or None when there is too little text to judge."""
+    words = word_re.findall(text or "")
     if len(words) < 3:
         return None
     sentences = max(1, len(SENTENCE_END_RE.findall(text)))
-    syllables = sum(count_syllables(word) for word in words)
-    grade = 0.39 * (len(words) / sentences) + 11.8 * (syllables / len(words)) - 15.59
-    return round(grade, 1)
+    return len(words), sentences, sum(syllables_of(word) for word in words)
+
+
+def flesch_kincaid_grade(text):
+    """US school grade needed to read `text`; None when there is too little text to judge."""
+    counts = _counts(text, WORD_RE, count_syllables)
+    if counts is None:
+        return None
+    words, sentences, syllables = counts
+    return round(0.39 * (words / sentences) + 11.8 * (syllables / words) - 15.59, 1)
 
 
 # Spanish ----------------------------------------------------------------------------------------------------
@@ -82,12 +89,11 @@ def count_syllables_es(word):
 
 def szigriszt_pazos(text):
     """Szigriszt-Pazos perspicuity (INFLESZ scale) of Spanish `text`; None when there is too little text."""
-    words = SPANISH_WORD_RE.findall(text or "")
-    if len(words) < 3:
+    counts = _counts(text, SPANISH_WORD_RE, count_syllables_es)
+    if counts is None:
         return None
-    sentences = max(1, len(SENTENCE_END_RE.findall(text)))
-    syllables = sum(count_syllables_es(word) for word in words)
-    return round(206.835 - 62.3 * syllables / len(words) - len(words) / sentences, 1)
+    words, sentences, syllables = counts
+    return round(206.835 - 62.3 * syllables / words - words / sentences, 1)
 
 
 # Per language ---------------------------------------------------------------------------------------------

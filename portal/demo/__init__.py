@@ -162,49 +162,42 @@ class DemoFaqTranslation:
     entries: tuple[DemoFaqEntry, ...]  # slug: the anchor of the English entry translated
 
 
-def _language_dirs(kind):
-    return sorted(path for path in (CONTENT_DIR / kind).iterdir() if path.is_dir() and not path.name.startswith("_"))
+def _translation_files(kind, *, required):
+    """(language, file name, front matter, body) of each translation file below `kind`/<language>/."""
+    folders = sorted(path for path in (CONTENT_DIR / kind).iterdir() if path.is_dir() and not path.name.startswith("_"))
+    for folder in folders:
+        for path in sorted(folder.glob("*.md")):
+            meta, body = parse_front_matter(path.read_text(encoding="utf-8"), source=path.name, required=required)
+            yield folder.name, path.name, meta, body
 
 
 def demo_article_translations():
-    found = []
-    for folder in _language_dirs("articles"):
-        for path in sorted(folder.glob("*.md")):
-            meta, body = parse_front_matter(
-                path.read_text(encoding="utf-8"),
-                source=path.name,
-                required=("source", "title", "summary", "checked_against"),
-            )
-            found.append(
-                DemoArticleTranslation(
-                    language=folder.name,
-                    source=meta["source"],
-                    title=meta["title"],
-                    summary=meta["summary"],
-                    body=body,
-                    checked_against=meta["checked_against"],
-                )
-            )
-    return found
+    return [
+        DemoArticleTranslation(
+            language=language,
+            source=meta["source"],
+            title=meta["title"],
+            summary=meta["summary"],
+            body=body,
+            checked_against=meta["checked_against"],
+        )
+        for language, _name, meta, body in _translation_files(
+            "articles", required=("source", "title", "summary", "checked_against")
+        )
+    ]
 
 
 def demo_faq_translations():
-    found = []
-    for folder in _language_dirs("faq"):
-        for path in sorted(folder.glob("*.md")):
-            meta, body = parse_front_matter(
-                path.read_text(encoding="utf-8"),
-                source=path.name,
-                required=("source", "title", "intro", "checked_against"),
-            )
-            found.append(
-                DemoFaqTranslation(
-                    language=folder.name,
-                    source=meta["source"],
-                    title=meta["title"],
-                    intro=meta["intro"],
-                    checked_against=meta["checked_against"],
-                    entries=parse_faq_entries(body, source=path.name),
-                )
-            )
-    return found
+    return [
+        DemoFaqTranslation(
+            language=language,
+            source=meta["source"],
+            title=meta["title"],
+            intro=meta["intro"],
+            checked_against=meta["checked_against"],
+            entries=parse_faq_entries(body, source=name),
+        )
+        for language, name, meta, body in _translation_files(
+            "faq", required=("source", "title", "intro", "checked_against")
+        )
+    ]
