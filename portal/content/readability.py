@@ -1,6 +1,6 @@
 """Readability of plain text per language, computed offline with pyphen's hyphenation dictionaries.
 
-- English: Flesch–Kincaid US school grade (lower is easier).
+- English: Flesch–Kincaid US school grade (lower is easier), with the SMOG grade beside it for editors.
 - Spanish: Szigriszt-Pazos perspicuity on the INFLESZ scale (Barrio-Cantalejo et al., 2008), a formula made for
   Spanish: 206.835 − 62.3 × syllables/words − words/sentences (higher is easier; 55–65 "normal", 65–80
   "bastante fácil"). Syllables come from pyphen's `es` dictionary, each hyphenated part split again where two
@@ -14,6 +14,7 @@ may not be able to do.
 
 import dataclasses
 import functools
+import math
 import re
 
 import pyphen
@@ -57,6 +58,18 @@ def flesch_kincaid_grade(text):
         return None
     words, sentences, syllables = counts
     return round(0.39 * (words / sentences) + 11.8 * (syllables / words) - 15.59, 1)
+
+
+def smog_grade(text):
+    """SMOG grade (McLaughlin 1969, the formula form): 1.0430 × √(polysyllables × 30 / sentences) + 3.1291, where
+    polysyllables are words of three or more syllables. The health-literacy standard; it reads about three grades
+    above Flesch–Kincaid. None when there is too little text."""
+    counts = _counts(text, WORD_RE, count_syllables)
+    if counts is None:
+        return None
+    _words, sentences, _syllables = counts
+    polysyllables = sum(1 for word in WORD_RE.findall(text) if count_syllables(word) >= 3)
+    return round(1.0430 * math.sqrt(polysyllables * 30 / sentences) + 3.1291, 1)
 
 
 # Spanish ----------------------------------------------------------------------------------------------------

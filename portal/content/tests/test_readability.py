@@ -109,3 +109,27 @@ def test_plain_spanish_scores_above_the_limit_and_dense_spanish_below():
     assert not spanish.is_hard(score(plain, language="es"))
     assert spanish.is_hard(score(dense, language="es"))
     assert score(plain, language="en") != score(plain, language="es")  # each language its own formula
+
+
+def test_smog_on_a_text_counted_by_hand():
+    from portal.content.readability import smog_grade
+
+    # 30 sentences, 9 words of three or more syllables: 1.0430 * sqrt(9 * 30 / 30) + 3.1291 = 6.258
+    sentences = ["The cat sat on the mat."] * 21 + ["The family sat on the mat."] * 9
+    assert smog_grade(" ".join(sentences)) == 6.3
+    # 1 sentence, 0 polysyllables: 3.1291
+    assert smog_grade("The cat sat on the mat.") == 3.1
+
+
+def test_smog_reads_higher_than_flesch_kincaid_on_patient_text():
+    from portal.content.readability import smog_grade
+
+    assert smog_grade(PATIENT_TEXT) > flesch_kincaid_grade(PATIENT_TEXT)
+
+
+def test_the_admin_shows_smog_beside_the_english_grade(editor):
+    from portal.content.tests.governance_helpers import admin_url, as_user
+
+    article = new_article(body="## Safety\n\nYour family will watch you. " * 5)
+    page = as_user(editor).get(admin_url(article, "change")).content.decode()
+    assert "SMOG grade" in page and "Flesch–Kincaid" in page
