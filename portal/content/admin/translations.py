@@ -78,7 +78,7 @@ class TranslationAdmin(ReviewedContentAdmin):
             initial |= {"source": source.pk, "source_version": source.published_version}
         return initial
 
-    @admin.display(description=_("Source"))
+    @admin.display(description=_("In step with the source"))
     def source_state(self, obj):
         if obj is None or obj.source_id is None:
             return "–"
