@@ -162,3 +162,25 @@ def test_after_a_material_change_the_public_page_shows_the_source_with_a_note_an
     assert 'class="notice notice-warning translation-note" lang="es" data-fallback="out_of_date"' in html
     assert "555-0100" in html
     assert '<article class="article" lang="en">' in html
+
+
+def test_the_article_list_says_which_translations_are_out_of_date_in_one_query(editor, django_assert_max_num_queries):
+    stale = make_article(publish=True, title="Stale one")
+    make_article_translation(source=stale, publish=True)
+    new_source_version(stale, material=True)
+    current = make_article(publish=True, title="Current one")
+    make_article_translation(source=current, publish=True)
+    browser = as_user(editor)
+    from articles.models import Article
+
+    listing = browser.get(changelist_url(Article)).content.decode()
+    assert "es ⚠ out of date (material change)" in listing
+    for _ in range(5):
+        make_article_translation(source=make_article(publish=True), publish=True)
+    with django_assert_max_num_queries(30) as counted:
+        browser.get(changelist_url(Article))
+    few = len(counted)
+    for _ in range(5):
+        make_article_translation(source=make_article(publish=True), publish=True)
+    with django_assert_max_num_queries(few):
+        browser.get(changelist_url(Article))

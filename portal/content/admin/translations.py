@@ -135,6 +135,29 @@ class TranslatedSourceMixin:
         own = tuple(super().get_readonly_fields(request, obj))
         return own + (("translations_list",) if obj is not None else ())
 
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), "translations_column"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("translations")
+
+    @admin.display(description=_("Translations"))
+    def translations_column(self, obj):
+        """ "es" for each translation, flagged when it is out of date (one query for the whole list)."""
+        cells = []
+        for translated in obj.translations.all():
+            translated.source = obj
+            if translated.is_behind_material_change:
+                cells.append(format_html('<span class="governance-flag">{} ⚠ {}</span>', translated.language,
+                                         gettext("out of date (material change)")))  # fmt: skip
+            elif translated.is_out_of_date:
+                cells.append(format_html("{} ({})", translated.language, gettext("out of date")))
+            elif translated.published_version:
+                cells.append(format_html("{}", translated.language))
+            else:
+                cells.append(format_html("{} ({})", translated.language, gettext("not published")))
+        return format_html_join(", ", "{}", ((cell,) for cell in cells)) if cells else "–"
+
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
         if obj is not None and "translations_list" not in fields:
