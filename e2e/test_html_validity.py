@@ -83,6 +83,7 @@ def rendered_pages(tmp_path):
         pages[f"article {article.slug}"] = public.get(article.get_absolute_url())
     for topic in FaqTopic.objects.available():
         pages[f"faq topic {topic.slug}"] = public.get(topic.get_absolute_url())
+    pages |= spanish_pages(public)
 
     patient = Client()
     patient.get(reverse("patient:open", kwargs={"token": token}))
@@ -93,6 +94,10 @@ def rendered_pages(tmp_path):
         pages[f"patient item {item.position}"] = patient.get(reverse("patient:item", kwargs={"pk": item.pk}))
     pages["patient question form error"] = patient.post(reverse("patient:question", kwargs={"pk": items[0].pk}))
     pages["patient item of another session"] = patient.get(reverse("patient:item", kwargs={"pk": 10**9}))
+    session.patient.preferred_language = "es"
+    session.patient.save()
+    for item in items:
+        pages[f"patient item {item.position} in Spanish"] = patient.get(reverse("patient:item", kwargs={"pk": item.pk}))
     PatientQuestion.objects.create(item=items[0], text="Can I bring my child?")
 
     staff = Client()
@@ -110,6 +115,32 @@ def rendered_pages(tmp_path):
         path.write_bytes(response.content)
         files.append((label, path))
     return files
+
+
+def spanish_pages(public):
+    """The public pages in Spanish: the demo's translations, and English pages with the note (missing or out of
+    date translations)."""
+    from django.core.cache import caches
+    from django.utils import translation
+
+    from articles.models import Article, ArticleTranslation
+    from faq.models import FaqTopic
+    from portal.content.services import content_publish
+
+    stale = ArticleTranslation.objects.select_related("source").first().source
+    stale.body += "\n\nA new sentence."
+    stale.save()
+    content_publish(content=stale, by=None, material_change=True)
+    caches["pages"].clear()  # the same addresses as the English pages (the /es/ prefix is not here yet)
+    with translation.override("es"):
+        pages = {f"article {article.slug} in Spanish": public.get(article.get_absolute_url()) for article in
+                 Article.objects.published()}  # fmt: skip
+        for topic in FaqTopic.objects.available():
+            pages[f"faq topic {topic.slug} in Spanish"] = public.get(topic.get_absolute_url())
+    caches["pages"].clear()
+    assert any(b'data-fallback="out_of_date"' in response.content for response in pages.values())
+    assert any(b"Su visita" in response.content for response in pages.values())
+    return pages
 
 
 def test_every_page_type_is_valid_html(db, tmp_path):

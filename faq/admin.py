@@ -2,13 +2,15 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.html import format_html
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
-from faq.models import FaqEntry, FaqTopic, FaqTopicHeading
+from faq.models import FaqEntry, FaqEntryTranslation, FaqTopic, FaqTopicHeading, FaqTopicHeadingTranslation
 from faq.services import faq_topic_heading_for_change
 from portal.content.admin import ReviewedContentAdmin
+from portal.content.admin.translations import TranslatedSourceMixin, TranslationAdmin
 
 
 class FrozenFieldsMixin:
@@ -66,7 +68,8 @@ class FaqTopicAdmin(FrozenFieldsMixin, admin.ModelAdmin):
         state = f" (now: {heading.get_status_display().lower()})" if heading else ""
         return format_html(
             '<a href="{}">Change the title or introduction (reviewed)</a>{}<div class="help">Patients see the '
-            "title and introduction above until a reviewer approves a change.</div>",
+            "title and introduction above until a reviewer approves a change. Their translations are listed "
+            "there too.</div>",
             reverse("admin:faq_faqtopic_heading", args=[obj.pk]),
             state,
         )
@@ -92,7 +95,8 @@ class FaqTopicAdmin(FrozenFieldsMixin, admin.ModelAdmin):
 
 
 @admin.register(FaqEntry)
-class FaqEntryAdmin(FrozenFieldsMixin, ReviewedContentAdmin):
+class FaqEntryAdmin(FrozenFieldsMixin, TranslatedSourceMixin, ReviewedContentAdmin):
+    translation_admin_name = "faq_faqentrytranslation"
     list_display = (
         "question",
         "topic",
@@ -117,10 +121,11 @@ class FaqEntryAdmin(FrozenFieldsMixin, ReviewedContentAdmin):
 
 
 @admin.register(FaqTopicHeading)
-class FaqTopicHeadingAdmin(ReviewedContentAdmin):
+class FaqTopicHeadingAdmin(TranslatedSourceMixin, ReviewedContentAdmin):
     """A topic's title and introduction once patients have seen them, through the review workflow. Made from the
     topic's page (FaqTopicAdmin.heading_view), never added here; who may change topics may change headings."""
 
+    translation_admin_name = "faq_faqtopicheadingtranslation"
     list_display = ("title", "topic", "status", "published_version", "last_reviewed_at")
     list_select_related = ("topic",)
     search_fields = ("title", "intro", "topic__title")
@@ -142,3 +147,34 @@ class FaqTopicHeadingAdmin(ReviewedContentAdmin):
 
     def view_on_site(self, obj):
         return reverse("faq:topic_preview", kwargs={"slug": obj.topic.slug})
+
+
+@admin.register(FaqEntryTranslation)
+class FaqEntryTranslationAdmin(TranslationAdmin):
+    """An FAQ entry in another language, written with the same editor and preview, reviewed like the entry."""
+
+    list_display = ("question", "source", "language", "status", "published_version", "source_state_column")
+    search_fields = ("question", "answer", "source__question")
+    fields = ("source", "language", "source_version", "question", "answer")
+    ordering = ("source__topic__position", "source__position", "language")
+    formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+
+    def view_on_site(self, obj):
+        return reverse(
+            "faq:translation_preview",
+            kwargs={"topic": obj.source.topic.slug, "slug": obj.source.slug, "language": obj.language},
+        )
+
+
+@admin.register(FaqTopicHeadingTranslation)
+class FaqTopicHeadingTranslationAdmin(TranslationAdmin):
+    """A topic page's title and introduction in another language (added from the topic's reviewed heading)."""
+
+    list_display = ("title", "source", "language", "status", "published_version", "source_state_column")
+    search_fields = ("title", "intro", "source__title")
+    fields = ("source", "language", "source_version", "title", "intro")
+    ordering = ("source__topic__position", "language")
+
+    def view_on_site(self, obj):
+        with translation.override(obj.language):
+            return obj.source.topic.get_absolute_url()

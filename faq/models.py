@@ -1,9 +1,10 @@
 from django.db import models
 from django.urls import reverse
+from django.utils import translation
 from markdownx.models import MarkdownxField
 
 from portal.content.frozen import FrozenOncePublished
-from portal.content.models import PageToRead, ReviewedContent, content_hash
+from portal.content.models import PageToRead, ReviewedContent, TranslatedContent, content_hash
 
 TOPIC_HEADING_HELP = (
     "Shown to patients on the topic page and their reading lists. Once a question of this topic is published it "
@@ -66,6 +67,12 @@ class FaqTopic(FrozenOncePublished, PageToRead, models.Model):
     def is_available(self):
         return FaqTopic.objects.available().filter(pk=self.pk).exists()
 
+    @classmethod
+    def headings_in_language(cls, pages, *, language):
+        from faq.selectors import faq_topic_headings_in
+
+        return faq_topic_headings_in(topics=pages, language=language)
+
     def live_entries(self):
         return self.entries.published().order_by("position", "pk")
 
@@ -113,6 +120,9 @@ class FaqEntry(FrozenOncePublished, ReviewedContent):
     def get_absolute_url(self):
         return f"{self.topic.get_absolute_url()}#{self.slug}"
 
+    def page_to_read(self):
+        return self.topic
+
     def live_change_applied(self, *, material_change):
         """Patients read FAQ entries on their topic's page: that page's version moves with each entry's."""
         topic = FaqTopic.objects.select_for_update().get(pk=self.topic_id)
@@ -152,6 +162,9 @@ class FaqTopicHeading(ReviewedContent):
         super().copy_working_copy_to_live()
         self.live_intro = self.intro
 
+    def page_to_read(self):
+        return self.topic
+
     def live_change_applied(self, *, material_change):
         """An approved heading reaches the topic page (the only path that changes a published topic's heading)."""
         topic = FaqTopic.objects.select_for_update().get(pk=self.topic_id)
@@ -161,3 +174,59 @@ class FaqTopicHeading(ReviewedContent):
             topic.title, topic.intro = self.live_title, self.live_intro
             topic.refresh_live_state(material=material_change)
         return topic
+
+
+class FaqEntryTranslation(TranslatedContent):
+    """An FAQ entry in another language: reviewed like the entry, shown on its topic's page in that language
+    (portal.content.selectors.page_text_for)."""
+
+    title_field = "question"
+    body_field = "answer"
+
+    source = models.ForeignKey(FaqEntry, on_delete=models.PROTECT, related_name="translations")
+    question = models.CharField(max_length=300)
+    answer = MarkdownxField()
+
+    class Meta:
+        ordering = ["source__topic", "source__position", "language"]
+        verbose_name = "FAQ entry translation"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "language"], name="faq_entry_translation_unique_language")
+        ]
+
+    def __str__(self):
+        return f"{self.question} ({self.language})"
+
+    def get_absolute_url(self):
+        with translation.override(self.language):
+            return self.source.get_absolute_url()
+
+
+class FaqTopicHeadingTranslation(TranslatedContent):
+    """An FAQ topic page's title and introduction in another language, reviewed like the heading it translates
+    (faq.selectors.faq_topic_headings_in)."""
+
+    title_field = "title"
+    body_field = "intro"
+
+    source = models.ForeignKey(FaqTopicHeading, on_delete=models.PROTECT, related_name="translations")
+    title = models.CharField(max_length=200, help_text="The topic page's title.")
+    intro = models.TextField(blank=True, help_text="Plain text shown above the questions.")
+    live_intro = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "FAQ topic title translation"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "language"], name="faq_topic_heading_translation_unique_language")
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.language})"
+
+    def get_absolute_url(self):
+        with translation.override(self.language):
+            return self.source.get_absolute_url()
+
+    def copy_working_copy_to_live(self):
+        super().copy_working_copy_to_live()
+        self.live_intro = self.intro

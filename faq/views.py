@@ -1,9 +1,11 @@
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.views.generic import DetailView, ListView
 
 from faq.models import FaqEntry, FaqTopic, FaqTopicHeading
+from faq.selectors import faq_topic_headings_in
 from portal.content.views import ContentVisibilityMixin
 
 
@@ -16,7 +18,17 @@ class FaqViewMixin(ContentVisibilityMixin):
         return FaqTopic.objects.prefetch_related(Prefetch("entries", queryset=entries, to_attr="visible_entries"))
 
     def shown_entries(self, topic):
-        return [self.shown(entry) for entry in topic.visible_entries]
+        return self.shown_all(topic.visible_entries)
+
+    def headings_in_language(self, topics):
+        """Show each topic's title and introduction in the visitor's language where its translation is current
+        (never in a preview, which shows the working copy)."""
+        if self.preview:
+            return
+        found = faq_topic_headings_in(topics=topics, language=translation.get_language())
+        for topic in topics:
+            if topic.pk in found:
+                topic.title, topic.intro = found[topic.pk]  # in memory only, for this page
 
 
 class FaqIndexView(FaqViewMixin, ListView):
@@ -29,6 +41,7 @@ class FaqIndexView(FaqViewMixin, ListView):
         return self.topics()
 
     def get_context_data(self, **kwargs):
+        self.headings_in_language([topic for topic in self.object_list if topic.visible_entries])
         kwargs["sections"] = [
             {"topic": topic, "entries": self.shown_entries(topic)}
             for topic in self.object_list
@@ -50,6 +63,7 @@ class FaqTopicView(FaqViewMixin, DetailView):
         topic = super().get_object(queryset)
         if not self.preview and not topic.visible_entries:
             raise Http404("This topic has no published questions.")
+        self.headings_in_language([topic])
         if self.preview and (heading := FaqTopicHeading.objects.filter(topic=topic).first()):
             # The preview shows the heading's working copy (never saved to the topic: patients see the approved one).
             topic.title, topic.intro = heading.title, heading.intro

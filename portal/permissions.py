@@ -20,6 +20,8 @@ EDIT_CONTENT_PERMISSIONS = (
     "articles.change_article",
     "faq.add_faqentry",
     "faq.change_faqentry",
+    "articles.change_articletranslation",
+    "faq.change_faqentrytranslation",
 )
 
 

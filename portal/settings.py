@@ -256,6 +256,9 @@ READ_QUICKLY_FRACTION = float(os.environ.get("READ_QUICKLY_FRACTION", 0.4))
 CONTENT_REVIEW_INTERVAL_DAYS = int(os.environ.get("CONTENT_REVIEW_INTERVAL_DAYS", 365))
 CONTENT_REVIEW_DUE_SOON_DAYS = int(os.environ.get("CONTENT_REVIEW_DUE_SOON_DAYS", 30))
 READABILITY_MAX_GRADE = float(os.environ.get("READABILITY_MAX_GRADE", 8))
+# Spanish pages (translations) are scored with Szigriszt-Pazos on the INFLESZ scale, where higher is easier:
+# editors are warned below this score (55 = "normal"; health information should not read harder).
+READABILITY_MIN_SCORE_ES = float(os.environ.get("READABILITY_MIN_SCORE_ES", 55))
 
 # Patient links.
 PATIENT_LINK_VALID_DAYS_AFTER_SESSION = int(os.environ.get("PATIENT_LINK_VALID_DAYS_AFTER_SESSION", 7))

@@ -193,7 +193,16 @@ class ReviewedContent(models.Model):
         self.toc = rendered.toc
         self.word_count = rendered.word_count
         self.reading_minutes = rendered.reading_minutes
-        self.readability_grade = readability.flesch_kincaid_grade(rendered.text)
+        self.readability_grade = readability.score(rendered.text, language=self.content_language)
+
+    @property
+    def content_language(self):
+        """The language this text is written in (a translation says its own)."""
+        return settings.LANGUAGE_CODE
+
+    def page_to_read(self):
+        """The page patients read this content on (an article itself; an FAQ entry's topic page)."""
+        return self
 
     def live_change_applied(self, *, material_change):
         """What patients see of this content changed (portal.content.services calls it inside the transaction).
@@ -210,6 +219,100 @@ class ReviewedContent(models.Model):
         self.live_word_count = self.word_count
         self.live_reading_minutes = self.reading_minutes
         self.content_hash = self.working_hash()
+
+
+def translation_languages():
+    """The languages content can be translated into: every language of the site but the source's."""
+    return [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+class TranslationQuerySet(ContentQuerySet):
+    def for_language(self, language):
+        return self.filter(language=language)
+
+    def out_of_date(self):
+        """Translations made from an older version of their source than the one patients see now."""
+        return self.filter(live_source_version__lt=models.F("source__published_version"))
+
+    def behind_material_change(self):
+        """Out of date across a material change of the source: not shown to patients as current."""
+        return self.filter(live_source_material_version__lt=models.F("source__material_version"))
+
+
+class TranslatedContent(ReviewedContent):
+    """A translation of a reviewed page (`source`, a ForeignKey the subclass declares) into `language`.
+
+    It is clinical content of its own: written in the admin, reviewed by someone who did not write it, versioned
+    and reverted like its source (the same workflow table). It records the source version it was made from:
+    `source_version` in the working copy (the translator chooses it, the latest by default), copied on approval
+    to `live_source_version` with the source's material version at that version (`live_source_material_version`).
+    A later source version makes the live translation *out of date* (staff see it); a later MATERIAL version
+    of the source makes it *behind a material change*: patients then get the source with a note
+    (portal.content.selectors.page_text_for)."""
+
+    language = models.CharField(max_length=8, choices=translation_languages)
+    source_version = models.PositiveIntegerField(
+        default=0, help_text="The published version of the source this text translates."
+    )
+    live_source_version = models.PositiveIntegerField(default=0, editable=False)
+    live_source_material_version = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = TranslationQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def content_language(self):
+        return self.language
+
+    @property
+    def is_out_of_date(self):
+        """Live, and made from an older version of the source than patients of the source see now."""
+        return self.published_version > 0 and self.live_source_version < self.source.published_version
+
+    @property
+    def is_behind_material_change(self):
+        """Live, but made before the source's latest material change: not shown to patients as current."""
+        return self.published_version > 0 and self.live_source_material_version < self.source.material_version
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext as _
+
+        super().clean()
+        if self.source_id is None:
+            return
+        source = self.source
+        if source.published_version == 0:
+            raise ValidationError(_("Publish the source page before translating it: a translation needs a version."))
+        if not 1 <= self.source_version <= source.published_version:
+            raise ValidationError(
+                {
+                    "source_version": _("Choose a published version of the source, 1 to %(latest)s.")
+                    % {"latest": source.published_version}
+                }
+            )
+
+    def working_hash(self):
+        # The source version translated is part of what a reviewer signs off.
+        return content_hash(*self.hashed_parts(), f"source v{self.source_version}")
+
+    def hashed_parts(self):
+        return (self.working_title, self.working_body)
+
+    def copy_working_copy_to_live(self):
+        from portal.content.selectors import content_material_version_at
+
+        super().copy_working_copy_to_live()
+        self.live_source_version = self.source_version
+        self.live_source_material_version = content_material_version_at(
+            content=self.source, version=self.source_version
+        )
+
+    def live_change_applied(self, *, material_change):
+        """Patients read a translation on its source's page (which keeps its own version)."""
+        return self.source.page_to_read()
 
 
 def reviewed_content_models():
@@ -235,6 +338,12 @@ class PageToRead:
     def is_available(self):
         """Patients can be shown the page now."""
         raise NotImplementedError
+
+    @classmethod
+    def headings_in_language(cls, pages, *, language) -> dict:
+        """{page pk: (title, intro)} of those `pages` whose heading patients of `language` see in that language
+        (a current translation); the others keep their own. A fixed number of queries however many pages."""
+        return {}
 
 
 def content_hash(*parts):
@@ -274,6 +383,8 @@ class ContentVersion(models.Model):
     body_html = models.TextField()
     content_hash = models.CharField(max_length=64)
     material_change = models.BooleanField(default=False)
+    # A translation's version: the version of its source it translates (None for a source page).
+    source_version = models.PositiveIntegerField(null=True, blank=True)
     checked_against = models.CharField(max_length=200, blank=True)
     edited_by_name = models.CharField(max_length=150, blank=True)
     approved_by = models.ForeignKey(

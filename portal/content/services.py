@@ -184,6 +184,8 @@ def content_revert_to_version(*, content, version, by):
     setattr(content, content.body_field, version.body)
     if any(field.name == "summary" for field in content._meta.concrete_fields):
         content.summary = version.summary
+    if version.source_version is not None and hasattr(content, "source_version"):
+        content.source_version = version.source_version  # a translation's text goes back with the source it translates
     _back_to_draft(content)
     content.last_edited_by = by
     content.save()
@@ -315,6 +317,7 @@ def _new_version(content, *, by, material_change, now):
         content_hash=content.working_hash(),
         # Nobody has read a page that was never published: only a change of a live page can be material.
         material_change=bool(material_change and content.published_version > 0),
+        source_version=getattr(content, "source_version", None),
         checked_against=content.checked_against,
         edited_by_name=content.last_edited_by.get_username() if content.last_edited_by else "",
         approved_by=by,

@@ -6,48 +6,14 @@ of any article or FAQ entry, whatever its status, are never cached, and say clea
 not what patients see.
 """
 
-from dataclasses import dataclass
-
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
+from django.views.generic import DetailView
 
+from portal.content.selectors import ShownVersion, page_text_for, page_texts_for
 from portal.permissions import can_preview_content, refusal
-
-
-@dataclass(frozen=True)
-class ShownVersion:
-    """The version of a page a template renders: the live one, or (preview) the working copy."""
-
-    content: object
-    title: str
-    summary: str
-    html: str
-    toc: list
-    reading_minutes: int
-    is_preview: bool
-
-    @classmethod
-    def live(cls, content):
-        return cls(
-            content=content,
-            title=content.live_title,
-            summary=getattr(content, "live_summary", ""),
-            html=content.live_html,
-            toc=content.live_toc,
-            reading_minutes=content.live_reading_minutes,
-            is_preview=False,
-        )
-
-    @classmethod
-    def working(cls, content):
-        return cls(
-            content=content,
-            title=content.working_title,
-            summary=getattr(content, "summary", ""),
-            html=content.body_html,
-            toc=content.toc,
-            reading_minutes=content.reading_minutes,
-            is_preview=True,
-        )
 
 
 class ContentVisibilityMixin:
@@ -65,7 +31,17 @@ class ContentVisibilityMixin:
         return queryset if self.preview else queryset.published()
 
     def shown(self, content):
-        return ShownVersion.working(content) if self.preview else ShownVersion.live(content)
+        """The text to show: the working copy in a preview; else the live text in the visitor's language when
+        its translation is current, or the source with a note (portal.content.selectors.page_text_for)."""
+        if self.preview:
+            return ShownVersion.working(content)
+        return page_text_for(content=content, language=translation.get_language())
+
+    def shown_all(self, contents):
+        """shown() of several pages (an FAQ topic's questions), their translations read in one query."""
+        if self.preview:
+            return [ShownVersion.working(content) for content in contents]
+        return page_texts_for(contents=contents, language=translation.get_language())
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("preview", self.preview)
@@ -76,3 +52,23 @@ class ContentVisibilityMixin:
         if self.preview:
             add_never_cache_headers(response)
         return response
+
+
+class TranslationPreviewView(ContentVisibilityMixin, DetailView):
+    """Staff preview of a translation's working copy, in its language. `lookups` maps URL keywords to the
+    translation's fields, e.g. {"slug": "source__slug", "language": "language"}."""
+
+    template_name = "content/translation_preview.html"
+    context_object_name = "translation"
+    preview = True
+    lookups = {}
+
+    def get_object(self, queryset=None):
+        filters = {field: self.kwargs[name] for name, field in self.lookups.items()}
+        return get_object_or_404(self.model.objects.select_related("source"), **filters)
+
+    def get_context_data(self, **kwargs):
+        opts = self.object._meta
+        kwargs["page"] = ShownVersion.working(self.object)
+        kwargs["admin_url"] = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[self.object.pk])
+        return super().get_context_data(**kwargs)

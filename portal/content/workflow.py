@@ -14,6 +14,7 @@ import enum
 from collections.abc import Callable
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.content.models import ContentStatus
 from portal.content.selectors import content_edited_since_approval_by
@@ -113,6 +114,22 @@ def _no_change_since_approval(content, user):
     return None
 
 
+def _translates_the_current_source(content, user):
+    """A translation is approved only as a translation of its source's current material version: one made
+    before the source's latest material change would give patients an older safety text."""
+    if not hasattr(content, "source_version"):
+        return None
+    source = content.source
+    if source.published_version == 0:
+        return gettext("The source page is not published: it must be approved before its translation.")
+    if content.source_version < source.material_version:
+        return gettext(
+            "This translation is of version %(base)s of the source, from before its material change in version "
+            "%(material)s. Update the text to the current source and choose that version before approving it."
+        ) % {"base": content.source_version, "material": source.material_version}
+    return None
+
+
 def _can_be_withdrawn(content, user):
     if not content.withdrawable:
         return "This text cannot be taken away from patients on its own: change it and approve the change instead."
@@ -154,6 +171,7 @@ RULES = {
                 ContentStatus.PUBLISHED,
                 refusal="Only pages in review can be approved; this one is “{status}”.",
             ),
+            _translates_the_current_source,
         ),
         four_eyes_checks=(_not_the_last_editor, _not_the_submitter, _no_change_since_approval),
         needs_form=True,

@@ -8,6 +8,11 @@ File format (no YAML here: a small front matter of `key: value` lines between tw
 - `articles/<any>.md`: front matter `title`, `slug`, `summary`, `checked_against`; the Markdown body follows.
 - `faq/<any>.md`: one FAQ topic. Front matter `title`, `slug`, `position`, `intro`, `checked_against`; then
   each `## Question? {#anchor}` line starts an entry whose answer runs to the next `## ` line.
+- Translations, in a folder per language (`articles/es/`, `faq/es/`): an article's front matter names its
+  `source` (the English article's slug) with `title`, `summary`, `checked_against`; an FAQ file names its `source`
+  topic, the topic page's `title` and `intro` in that language, and `checked_against`; each `## Pregunta?
+  {#anchor}` uses the anchor of the English question it translates. Written plainly in that language (not word
+  for word), and also marked as sample content.
 """
 
 import re
@@ -84,10 +89,8 @@ def parse_article(text, *, source="article"):
     )
 
 
-def parse_faq_topic(text, *, source="FAQ topic"):
-    meta, body = parse_front_matter(
-        text, source=source, required=("title", "slug", "position", "intro", "checked_against")
-    )
+def parse_faq_entries(body, *, source):
+    """The `## Question? {#anchor}` entries of an FAQ file's body."""
     questions = list(QUESTION_RE.finditer(body))
     if not questions:
         raise DemoContentError(f"{source}: no questions found (each starts with '## Question? {{#anchor}}')")
@@ -105,6 +108,14 @@ def parse_faq_topic(text, *, source="FAQ topic"):
     slugs = [entry.slug for entry in entries]
     if len(set(slugs)) != len(slugs):
         raise DemoContentError(f"{source}: two questions share an anchor")
+    return tuple(entries)
+
+
+def parse_faq_topic(text, *, source="FAQ topic"):
+    meta, body = parse_front_matter(
+        text, source=source, required=("title", "slug", "position", "intro", "checked_against")
+    )
+    entries = parse_faq_entries(body, source=source)
     try:
         position = int(meta["position"])
     except ValueError:
@@ -115,7 +126,7 @@ def parse_faq_topic(text, *, source="FAQ topic"):
         intro=meta["intro"],
         position=position,
         checked_against=meta["checked_against"],
-        entries=tuple(entries),
+        entries=entries,
     )
 
 
@@ -129,3 +140,64 @@ def demo_faq_topics():
     paths = sorted((CONTENT_DIR / "faq").glob("*.md"))
     topics = [parse_faq_topic(path.read_text(encoding="utf-8"), source=path.name) for path in paths]
     return sorted(topics, key=lambda topic: topic.position)
+
+
+@dataclass(frozen=True)
+class DemoArticleTranslation:
+    language: str
+    source: str  # the English article's slug
+    title: str
+    summary: str
+    body: str
+    checked_against: str
+
+
+@dataclass(frozen=True)
+class DemoFaqTranslation:
+    language: str
+    source: str  # the English topic's slug
+    title: str  # the topic page's title and introduction
+    intro: str
+    checked_against: str
+    entries: tuple[DemoFaqEntry, ...]  # slug: the anchor of the English entry translated
+
+
+def _translation_files(kind, *, required):
+    """(language, file name, front matter, body) of each translation file below `kind`/<language>/."""
+    folders = sorted(path for path in (CONTENT_DIR / kind).iterdir() if path.is_dir() and not path.name.startswith("_"))
+    for folder in folders:
+        for path in sorted(folder.glob("*.md")):
+            meta, body = parse_front_matter(path.read_text(encoding="utf-8"), source=path.name, required=required)
+            yield folder.name, path.name, meta, body
+
+
+def demo_article_translations():
+    return [
+        DemoArticleTranslation(
+            language=language,
+            source=meta["source"],
+            title=meta["title"],
+            summary=meta["summary"],
+            body=body,
+            checked_against=meta["checked_against"],
+        )
+        for language, _name, meta, body in _translation_files(
+            "articles", required=("source", "title", "summary", "checked_against")
+        )
+    ]
+
+
+def demo_faq_translations():
+    return [
+        DemoFaqTranslation(
+            language=language,
+            source=meta["source"],
+            title=meta["title"],
+            intro=meta["intro"],
+            checked_against=meta["checked_against"],
+            entries=parse_faq_entries(body, source=name),
+        )
+        for language, name, meta, body in _translation_files(
+            "faq", required=("source", "title", "intro", "checked_against")
+        )
+    ]

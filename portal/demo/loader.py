@@ -12,8 +12,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from articles.models import Article
-from faq.models import FaqEntry, FaqTopic
+from articles.models import Article, ArticleTranslation
+from faq.models import FaqEntry, FaqEntryTranslation, FaqTopic, FaqTopicHeading, FaqTopicHeadingTranslation
+from faq.services import BASELINE_NOTE
 from portal.content.models import ContentStatus
 from portal.content.services import (
     ContentWorkflowError,
@@ -21,7 +22,7 @@ from portal.content.services import (
     content_record_edit,
     content_submit_for_review,
 )
-from portal.demo import demo_articles, demo_faq_topics
+from portal.demo import demo_article_translations, demo_articles, demo_faq_topics, demo_faq_translations
 
 EDITOR, REVIEWER, FRONT_DESK, ADMIN = "editor", "reviewer", "frontdesk", "admin"
 # (user name, group); the admin is a superuser in no group.
@@ -120,7 +121,66 @@ def demo_content_load(*, editor, reviewer):
             outcomes.append(
                 PageOutcome("FAQ entry", f"{topic.title}: {demo.question}", outcome, entry.published_version)
             )
+    return outcomes + _load_translations(editor=editor, reviewer=reviewer)
+
+
+def _load_translations(*, editor, reviewer):
+    """The demo translations, after their sources. A translation whose text file changed is made from the
+    source's current version; one whose text did not change keeps the version it was made from, so that a
+    changed English page shows its translations out of date, as it would for real."""
+    outcomes = []
+    for demo in demo_article_translations():
+        source = _source(Article.objects.filter(slug=demo.source), demo.source)
+        translated = ArticleTranslation.objects.filter(source=source, language=demo.language).first()
+        translated = translated or ArticleTranslation(source=source, language=demo.language)
+        fields = {"title": demo.title, "summary": demo.summary, "body": demo.body}
+        outcome = _sync(translated, fields, checked_against=demo.checked_against, editor=editor, reviewer=reviewer)
+        outcomes.append(PageOutcome(f"article ({demo.language})", demo.title, outcome, translated.published_version))
+    for demo_topic in demo_faq_translations():
+        heading = _topic_heading(FaqTopic.objects.get(slug=demo_topic.source), editor=editor, reviewer=reviewer)
+        translated = FaqTopicHeadingTranslation.objects.filter(source=heading, language=demo_topic.language).first()
+        translated = translated or FaqTopicHeadingTranslation(source=heading, language=demo_topic.language)
+        fields = {"title": demo_topic.title, "intro": demo_topic.intro}
+        outcome = _sync(
+            translated, fields, checked_against=demo_topic.checked_against, editor=editor, reviewer=reviewer
+        )
+        outcomes.append(
+            PageOutcome(f"FAQ topic ({demo_topic.language})", demo_topic.title, outcome, translated.published_version)
+        )
+        for demo in demo_topic.entries:
+            source = _source(
+                FaqEntry.objects.filter(topic__slug=demo_topic.source, slug=demo.slug),
+                f"{demo_topic.source}#{demo.slug}",
+            )
+            translated = FaqEntryTranslation.objects.filter(source=source, language=demo_topic.language).first()
+            translated = translated or FaqEntryTranslation(source=source, language=demo_topic.language)
+            fields = {"question": demo.question, "answer": demo.answer}
+            outcome = _sync(
+                translated, fields, checked_against=demo_topic.checked_against, editor=editor, reviewer=reviewer
+            )
+            label = f"{source.topic.title}: {demo.question}"
+            outcomes.append(
+                PageOutcome(f"FAQ entry ({demo_topic.language})", label, outcome, translated.published_version)
+            )
     return outcomes
+
+
+def _topic_heading(topic, *, editor, reviewer):
+    """The topic's reviewed heading, which its translations translate: made by the demo editor and approved by the
+    demo reviewer from what patients see (no change for them) when the topic has none yet."""
+    heading = FaqTopicHeading.objects.filter(topic=topic).first()
+    if heading is None:
+        heading = FaqTopicHeading(topic=topic)
+        fields = {"title": topic.title, "intro": topic.intro}
+        _sync(heading, fields, checked_against=BASELINE_NOTE, editor=editor, reviewer=reviewer)
+    return heading
+
+
+def _source(queryset, name):
+    source = queryset.first()
+    if source is None or not source.published_version:
+        raise DemoSetupError(f"The demo translation of “{name}” has no published source page.")
+    return source
 
 
 def _sync(content, fields, *, checked_against, editor, reviewer):
@@ -137,6 +197,8 @@ def _sync(content, fields, *, checked_against, editor, reviewer):
             return "unchanged"
     for name, value in fields.items():
         setattr(content, name, value)
+    if hasattr(content, "source_version"):
+        content.source_version = content.source.published_version  # a new text translates the current source
     content_record_edit(content=content, by=editor)
     content.save()
     try:
@@ -149,6 +211,10 @@ def _sync(content, fields, *, checked_against, editor, reviewer):
 
 
 def _identity(content):
+    if isinstance(content, FaqTopicHeading):
+        return {"topic": content.topic}
+    if hasattr(content, "source_version"):
+        return {"source": content.source, "language": content.language, "source_version": content.source_version}
     return {"topic": content.topic} if isinstance(content, FaqEntry) else {}
 
 

@@ -20,6 +20,7 @@ CSV_COLUMNS = (
     "state", "done", "read_earlier_version", "read_quickly",
     "opened_at", "seconds_visible", "seconds_open_to_acknowledge", "reading_seconds", "measured_by",
     "end_reached_at", "acknowledged_at", "acknowledged_version", "content_version", "content_hash",
+    "language_read", "translation_version",
     "record_updated_at", "questions", "question_texts", "first_question_asked_at", "open_questions",
 )  # fmt: skip
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -111,6 +112,8 @@ def csv_row(row, *, page, questions, zone=None):
             "acknowledged_version": row["record__acknowledged_version"],
             "content_version": row["record__content_version"],
             "content_hash": csv_safe(row["record__content_hash"]),
+            "language_read": row["record__language"],
+            "translation_version": row["record__translation_version"],
             "record_updated_at": _local(row["record__updated_at"], zone),
         }
     return ["" if (value := cells.get(column)) is None else value for column in CSV_COLUMNS]

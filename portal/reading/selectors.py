@@ -13,17 +13,61 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.utils.functional import cached_property
 
+from portal.content.selectors import ShownVersion, base_language, page_text_for, page_texts_for
 from portal.reading.models import (
     PAGE_FIELDS,
     PatientQuestion,
+    ReadingRecord,
     SessionItem,
     TreatmentSession,
     hash_token,
     page_bulky_fields,
+    page_live_entries,
     page_relations,
 )
+from portal.reading.models.items import language_name
 
 # Patient pages ----------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class PageInLanguage:
+    """A page to read as a patient of one language gets it: an article's text, or an FAQ topic's answers, each in
+    that language when its translation is current, else in the source language with a note
+    (portal.content.selectors.page_text_for). `language` and `translation_version` go into the reading record."""
+
+    text: ShownVersion | None  # an article's text (None for a page of entries)
+    entries: list  # an FAQ topic's answers (ShownVersions)
+    language: str  # "es", "en", or "es+en" when part of it is in the source language
+    translation_version: int | None  # an article read in translation: that translation's version
+    heading: tuple = ("", "")  # a page of entries: its (title, intro) as shown
+
+    @property
+    def title(self):
+        return self.text.title if self.text is not None else self.heading[0]
+
+    @property
+    def intro(self):
+        return self.heading[1]
+
+
+def patient_language(*, session: TreatmentSession) -> str:
+    """The language a patient's pages are shown in: their preferred language."""
+    return base_language(session.patient.preferred_language)
+
+
+def page_in_language(*, page, language: str) -> PageInLanguage:
+    entries = page_live_entries(page)
+    if entries:
+        texts = page_texts_for(contents=entries, language=language)
+        translated = type(page).headings_in_language([page], language=language).get(page.pk)
+        heading = translated or (page.page_title, getattr(page, "intro", ""))
+        languages = list(
+            dict.fromkeys([*(text.language for text in texts), language if translated else base_language(None)])
+        )
+        return PageInLanguage(None, texts, "+".join(languages), None, heading)
+    text = page_text_for(content=page, language=language)
+    return PageInLanguage(text, [], text.language, text.translation_version)
 
 
 def session_for_token(*, token: str) -> TreatmentSession | None:
@@ -42,15 +86,30 @@ def patient_session(*, session_id: int, link_hash: str) -> TreatmentSession | No
 
 
 def patient_items(*, session: TreatmentSession) -> list[SessionItem]:
-    return list(SessionItem.objects.with_state().filter(session=session).order_by("position"))
+    items = list(SessionItem.objects.with_state().filter(session=session).order_by("position"))
+    return _titles_in_language(items, language=patient_language(session=session))
 
 
 def patient_item(*, session: TreatmentSession, pk: int) -> SessionItem | None:
     """An item of this session (any other id is None: patients see only their own pages)."""
     try:
-        return SessionItem.objects.with_state().get(session=session, pk=pk)
+        item = SessionItem.objects.with_state().get(session=session, pk=pk)
     except SessionItem.DoesNotExist:
         return None
+    return _titles_in_language([item], language=patient_language(session=session))[0]
+
+
+def _titles_in_language(items, *, language):
+    """Give each item its page's title in `language` where the page's translation is current (the rule of
+    page_text_for): one query per kind of translated page, none for a patient reading the source language."""
+    by_model = {}
+    for item in items:
+        by_model.setdefault(type(item.page), []).append(item)
+    for model, model_items in by_model.items():
+        headings = model.headings_in_language([item.page for item in model_items], language=language)
+        for item in model_items:
+            item.title_in_language = headings.get(item.page.pk, (None,))[0]
+    return items
 
 
 # What a patient's item page shows of a page: its live text, title and versions, and what decides whether it is
@@ -58,6 +117,7 @@ def patient_item(*, session: TreatmentSession, pk: int) -> SessionItem | None:
 # tables joined, each column is a noticeable part of the cost of building the query.
 _ITEM_PAGE_SHOWN = {"id", "status", "title", "slug", "intro", "live_title", "live_html", "live_toc", "live_word_count"}
 _ITEM_PAGE_SHOWN |= {"published_version", "material_version", "content_hash", "withdrawn_at", "expire_at"}
+_ITEM_PAGE_SHOWN |= {"live_summary", "live_reading_minutes"}  # the page's text as shown (page_in_language)
 
 
 @functools.cache
@@ -84,7 +144,7 @@ def patient_item_page(*, session_id: int, link_hash: str) -> list[SessionItem]:
     )
     for item in items[1:]:
         item.session = items[0].session  # one session object for the page, as the other pages have
-    return items
+    return _titles_in_language(items, language=patient_language(session=items[0].session)) if items else items
 
 
 def beacon_item(*, session_id: int, link_hash: str, pk: int) -> SessionItem | None:
@@ -135,12 +195,29 @@ def dashboard_page(
         .select_related("patient", "treatment")
         .order_by("scheduled_at", "pk")
     )
+    _attach_languages_read(sessions)
     return DashboardPage(
         sessions=sessions,
         totals=totals | {"not_ready": totals["total"] - totals["ready"]},
         page=page,
         page_links=list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
     )
+
+
+def _attach_languages_read(sessions):
+    """Each session's `languages_read`: the languages its pages were read in (from its reading records), one
+    query for the whole page of sessions."""
+    found = {}
+    rows = (
+        ReadingRecord.objects.filter(item__session__in=[session.pk for session in sessions])
+        .exclude(language="")
+        .values_list("item__session_id", "language")
+        .distinct()
+    )
+    for session_id, language in rows:
+        found.setdefault(session_id, set()).add(language)
+    for session in sessions:
+        session.languages_read = [language_name(code) for code in sorted(found.get(session.pk, ()))]
 
 
 # Staff: one session -----------------------------------------------------------------------------------
@@ -211,6 +288,7 @@ CSV_ITEM_VALUES = (
     "session__treatment__slug", "record__pk", "record__opened_at", "record__seconds_visible",
     "record__end_reached_at", "record__acknowledged_at", "record__acknowledged_version", "record__content_version",
     "record__content_hash", "record__updated_at", "is_done", "estimated_words",
+    "record__language", "record__translation_version",
 )  # fmt: skip
 
 

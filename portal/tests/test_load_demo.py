@@ -14,7 +14,13 @@ from faq.models import FaqEntry, FaqTopic
 from portal.content import markdown
 from portal.content.models import ContentStatus, ContentVersion
 from portal.content.services import content_approve, content_archive, content_record_edit, content_submit_for_review
-from portal.demo import SAMPLE_NOTICE, demo_articles, demo_faq_topics
+from portal.demo import (
+    SAMPLE_NOTICE,
+    demo_article_translations,
+    demo_articles,
+    demo_faq_topics,
+    demo_faq_translations,
+)
 from portal.reading.models import Patient, Treatment, TreatmentSession
 
 pytestmark = pytest.mark.django_db
@@ -68,10 +74,12 @@ def test_a_second_run_creates_nothing_new_and_publishes_no_new_version(load_demo
     assert counts() == first
     assert first["articles"] == len(demo_articles()) == 3
     assert first["entries"] == sum(len(topic.entries) for topic in demo_faq_topics())
-    assert first["versions"] == first["articles"] + first["entries"]
+    # Spanish pages: articles, FAQ entries, topic headings (and the English headings they translate).
+    translations = len(demo_article_translations()) + sum(len(topic.entries) + 1 for topic in demo_faq_translations())
+    assert first["versions"] == first["articles"] + first["entries"] + translations + len(demo_faq_translations())
     assert first["sessions"] >= 1
     assert set(Article.objects.values_list("published_version", flat=True)) == {1}
-    pages = first["articles"] + first["entries"]
+    pages = first["articles"] + first["entries"] + translations
     assert f"{pages} pages: 0 created, 0 updated, {pages} unchanged, 0 left as changed in the admin." in output
 
 

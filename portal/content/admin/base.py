@@ -17,7 +17,7 @@ from portal.content.admin.columns import (
     ReviewDueFilter,
 )
 from portal.content.admin.history import VersionPagesMixin
-from portal.content.admin.pages import is_hard_to_read, max_grade, when
+from portal.content.admin.pages import is_hard_to_read, limit_phrase, reading_phrase, when
 from portal.content.admin.steps import CHANGE_PAGE_STEPS, StepViewsMixin
 from portal.content.models import ContentStatus
 from portal.content.selectors import content_versions
@@ -96,7 +96,7 @@ class ReviewedContentAdmin(GovernanceColumnsMixin, StepViewsMixin, VersionPagesM
         if is_hard_to_read(obj):
             messages.warning(
                 request,
-                f"“{obj}” reads at US school grade {obj.readability_grade}, above {max_grade()}: "
+                f"“{obj}” reads at {reading_phrase(obj)}, {limit_phrase(obj)}: "
                 "patients find shorter sentences and everyday words easier.",
             )
 
@@ -191,7 +191,7 @@ class ReviewedContentAdmin(GovernanceColumnsMixin, StepViewsMixin, VersionPagesM
         notices += [step.reason for step in steps if step.refused_by == Refusal.FOUR_EYES]
         if is_hard_to_read(obj):
             notices.append(
-                f"Reading grade {obj.readability_grade} is above {max_grade()}: "
+                f"Reading {reading_phrase(obj).replace('US school grade', 'grade')} is {limit_phrase(obj)}: "
                 "use shorter sentences and everyday words."
             )
         return notices

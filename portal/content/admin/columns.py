@@ -4,9 +4,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
+from django.utils.translation import gettext
 
-from portal.content.admin.pages import is_hard_to_read, max_grade, when
+from portal.content import readability
+from portal.content.admin.pages import is_hard_to_read, limit_phrase, readability_scale, reading_phrase, when
 from portal.content.models import ContentStatus
 from portal.content.selectors import content_pending_version
 
@@ -37,6 +39,14 @@ GOVERNANCE_LIST_COLUMNS = {
     "readability_column": "readability_grade",
     "review_column": "next_review_due",
 }
+
+
+def smog_phrase(obj):
+    """ ", SMOG grade 10.4" beside an English page's Flesch–Kincaid grade (computed from its rendered text)."""
+    if not readability_scale(obj).higher_is_harder:
+        return ""
+    smog = readability.smog_grade(strip_tags(obj.body_html).replace("\n", " "))
+    return "" if smog is None else gettext("; SMOG grade %(grade)s (reads about 3 grades above)") % {"grade": smog}
 
 
 class ReviewDueFilter(admin.SimpleListFilter):
@@ -79,7 +89,7 @@ class GovernanceColumnsMixin:
         if obj.readability_grade is None:
             return "–"
         if is_hard_to_read(obj):
-            return format_html('<span class="governance-flag">{} ⚠ above {}</span>', obj.readability_grade, max_grade())
+            return format_html('<span class="governance-flag">{} ⚠ {}</span>', obj.readability_grade, limit_phrase(obj))
         return obj.readability_grade
 
     @admin.display(description="Next review", ordering="next_review_due")
@@ -106,8 +116,10 @@ class GovernanceColumnsMixin:
             return "Too little text to judge."
         if is_hard_to_read(obj):
             return format_html(
-                '<span class="governance-flag">{} ⚠ above grade {}:</span> use shorter sentences and everyday words.',
-                obj.readability_grade,
-                max_grade(),
+                '<span class="governance-flag">{} ⚠ {}:</span> use shorter sentences and everyday words.{}',
+                reading_phrase(obj),
+                limit_phrase(obj),
+                smog_phrase(obj),
             )
-        return f"{obj.readability_grade} (US school grade; aim for {max_grade()} or below)"
+        scale = readability_scale(obj)
+        return f"{obj.readability_grade} ({scale.name}; aim for {scale.aim}){smog_phrase(obj)}"

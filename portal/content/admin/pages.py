@@ -9,14 +9,38 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.content import readability
 
 
 def max_grade():
     return settings.READABILITY_MAX_GRADE
 
 
+def readability_scale(content):
+    """The readability formula of the content's language (portal.content.readability)."""
+    return readability.scale_for(content.content_language)
+
+
 def is_hard_to_read(content):
-    return content.readability_grade is not None and content.readability_grade > max_grade()
+    return readability_scale(content).is_hard(content.readability_grade)
+
+
+def reading_phrase(content):
+    """What the page reads at, e.g. "US school grade 9.1" or "Szigriszt-Pazos INFLESZ score 48.2"."""
+    scale = readability_scale(content)
+    if scale.higher_is_harder:
+        return f"US school grade {content.readability_grade}"
+    return _("%(scale)s %(score)s") % {"scale": scale.name, "score": content.readability_grade}
+
+
+def limit_phrase(content):
+    """Why it is flagged, e.g. "above 8" (a grade) or "below 55" (a score where higher is easier)."""
+    scale = readability_scale(content)
+    if scale.higher_is_harder:
+        return f"above {max_grade()}"
+    return _("below %(limit)s") % {"limit": f"{scale.limit:g}"}
 
 
 def when(value):

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 
 from portal.content import diff
-from portal.content.admin.pages import ContentPagesMixin, is_hard_to_read, max_grade, when
+from portal.content.admin.pages import ContentPagesMixin, is_hard_to_read, limit_phrase, when
 from portal.content.forms import ApproveForm, RejectForm
 from portal.content.models import ContentStatus
 from portal.content.selectors import content_versions
@@ -134,7 +134,7 @@ class ApprovePage(StepPage):
             if content.published_version
             else None,
             "hard_to_read": is_hard_to_read(content),
-            "max_grade": max_grade(),
+            "limit_phrase": limit_phrase(content),
         }
 
     def perform(self, *, content, by, form, target):

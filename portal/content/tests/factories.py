@@ -70,3 +70,29 @@ def count_queries(client, url):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
+
+
+def make_article_translation(*, source, language="es", publish=False, by=None, **fields):
+    """A translation of `source` (published) made from its current version; published through the service."""
+    from articles.models import ArticleTranslation
+
+    fields.setdefault("title", f"Traducción de {source.title}")
+    fields.setdefault("summary", "Un resumen corto.")
+    fields.setdefault("body", "## Sección\n\nUsted se queda en la clínica por lo menos dos horas.")
+    fields.setdefault("source_version", source.published_version)
+    translation = ArticleTranslation.objects.create(source=source, language=language, **fields)
+    if publish:
+        content_publish(content=translation, by=by)
+    return translation
+
+
+def make_entry_translation(*, source, language="es", publish=False, by=None, **fields):
+    from faq.models import FaqEntryTranslation
+
+    fields.setdefault("question", f"¿Pregunta {source.pk}?")
+    fields.setdefault("answer", f"La respuesta a la pregunta {source.pk}.")
+    fields.setdefault("source_version", source.published_version)
+    translation = FaqEntryTranslation.objects.create(source=source, language=language, **fields)
+    if publish:
+        content_publish(content=translation, by=by)
+    return translation

@@ -54,9 +54,13 @@ class SessionItem(PageReference):
             models.Index(fields=["session", "required", "current_material_version"], name="session_item_completion")
         ]
 
+    # The page's title in the patient's language, when its translation is current (set by
+    # portal.reading.selectors for patient pages); else the page's own title.
+    title_in_language = None
+
     @property
     def title(self):
-        return self.page.page_title
+        return self.title_in_language or self.page.page_title
 
     @property
     def reading_record(self):
@@ -112,6 +116,11 @@ class ReadingRecord(models.Model):
     content_version = models.PositiveIntegerField(default=0)
     content_hash = models.CharField(max_length=64, blank=True)
     acknowledged_version = models.PositiveIntegerField(null=True, blank=True)
+    # The language of that text ("en", "es"; "es+en" for a page partly shown in its source language because a
+    # translation was missing or out of date; "" for records from before translations), and the version of the
+    # translation read (an article read in translation; None otherwise).
+    language = models.CharField(max_length=16, blank=True)
+    translation_version = models.PositiveIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -120,6 +129,13 @@ class ReadingRecord(models.Model):
 
     def __str__(self):
         return f"Reading record for item {self.item_id}"
+
+    @property
+    def language_read(self):
+        """ "read in Spanish, v3" for staff (the page's version; a translation's own version in brackets)."""
+        return describe_language_read(
+            self.language, self.acknowledged_version or self.content_version, self.translation_version
+        )
 
     @property
     def seconds_open_to_acknowledge(self):
@@ -138,6 +154,34 @@ class ReadingRecord(models.Model):
         if self.measured_by_script:
             return self.seconds_visible
         return self.seconds_open_to_acknowledge
+
+
+def language_name(code):
+    """ "Spanish", or "Spanish and English" for "es+en" (in the active language)."""
+    from django.utils.translation import get_language_info, gettext
+
+    names = []
+    for part in code.split("+"):
+        try:
+            names.append(str(get_language_info(part)["name_translated"]))
+        except KeyError:
+            names.append(part)
+    separator = " " + gettext("and") + " "
+    return separator.join(names)
+
+
+def describe_language_read(language, version, translation_version=None):
+    """ "read in Spanish, v3", "read in Spanish and English, v2", or "v3" when the language is unknown."""
+    from django.utils.translation import gettext
+
+    if not version:
+        return ""
+    if not language:
+        return f"v{version}"
+    text = gettext("read in %(language)s, v%(version)s") % {"language": language_name(language), "version": version}
+    if translation_version:
+        text += " " + gettext("(translation v%(version)s)") % {"version": translation_version}
+    return text
 
 
 class ProgressReport(models.Model):

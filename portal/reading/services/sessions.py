@@ -178,6 +178,13 @@ def _set_if_empty(record_id, now, *fields):
         )
 
 
+def _language_read(shown: PageShown) -> dict:
+    """The record's language fields for what was shown (nothing when the value does not say: older pages)."""
+    if not shown.language:
+        return {}
+    return {"language": shown.language, "translation_version": shown.translation_version}
+
+
 def record_open(
     *, item: SessionItem, shown: PageShown | None = None, now: datetime.datetime | None = None
 ) -> ReadingRecord:
@@ -189,7 +196,7 @@ def record_open(
         _set_if_empty(record.pk, shown.at, "opened_at")
         # Before acknowledging, the record says which version was last shown; after, which one was acknowledged.
         ReadingRecord.objects.filter(pk=record.pk, acknowledged_at__isnull=True).update(
-            content_version=shown.version, content_hash=shown.content_hash, updated_at=now
+            content_version=shown.version, content_hash=shown.content_hash, **_language_read(shown), updated_at=now
         )
     record.refresh_from_db()
     return record
@@ -223,12 +230,15 @@ def record_progress(
         updates["end_reached_at"] = Coalesce("end_reached_at", Value(now, output_field=DateTimeField()))
     if shown:
         # The version shown, until the patient acknowledges (then the record keeps the version acknowledged).
-        for field, value in (("content_version", shown.version), ("content_hash", shown.content_hash)):
+        shown_fields = {"content_version": shown.version, "content_hash": shown.content_hash, **_language_read(shown)}
+        for field, value in shown_fields.items():
             output_field = ReadingRecord._meta.get_field(field)
             updates[field] = Case(
-                When(acknowledged_at__isnull=True, then=Value(value)), default=F(field), output_field=output_field
+                When(acknowledged_at__isnull=True, then=Value(value, output_field=output_field)),
+                default=F(field),
+                output_field=output_field,
             )
-        defaults |= {"content_version": shown.version, "content_hash": shown.content_hash}
+        defaults |= shown_fields
     try:
         with transaction.atomic():
             ProgressReport.objects.create(item=item, client_id=client_id, seconds=seconds, reached_end=reached_end)
@@ -267,6 +277,7 @@ def record_acknowledge(
             acknowledged_version=shown.version,
             content_version=shown.version,
             content_hash=shown.content_hash,
+            **_language_read(shown),
             updated_at=now,
         )
     record.refresh_from_db()

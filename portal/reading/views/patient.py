@@ -31,7 +31,7 @@ from portal import ratelimit
 from portal.audit.services import audit_record
 from portal.reading import selectors
 from portal.reading.forms import ProgressReportForm, QuestionForm
-from portal.reading.models import ItemState, page_live_entries
+from portal.reading.models import ItemState
 from portal.reading.services import sessions as services
 from portal.reading.shown import page_shown_now, read_shown, sign_shown
 
@@ -169,6 +169,16 @@ def _render_item(request, item, *, items=None, question_form=None, page_notice="
     page = item.page
     available = page.is_available
     items = items if items is not None else selectors.patient_items(session=request.patient_session)
+    reading = (
+        selectors.page_in_language(page=page, language=selectors.patient_language(session=request.patient_session))
+        if available
+        else None
+    )
+    shown = (
+        page_shown_now(page, language=reading.language, translation_version=reading.translation_version)
+        if available
+        else None
+    )
     position = next(index for index, other in enumerate(items) if other.pk == item.pk)
     context = {
         "session": request.patient_session,
@@ -176,9 +186,11 @@ def _render_item(request, item, *, items=None, question_form=None, page_notice="
         "record": item.reading_record,
         "available": available,
         "page": page,
-        # A topic page shows its live questions; an article its live text (on the page itself).
-        "entries": page_live_entries(page) if available else [],
-        "shown": sign_shown(item=item, shown=page_shown_now(page)) if available else "",
+        # A topic page shows its live questions; an article its live text, each in the patient's language when
+        # its translation is current (selectors.page_in_language).
+        "reading": reading,
+        "entries": reading.entries if available else [],
+        "shown": sign_shown(item=item, shown=shown) if available else "",
         "page_notice": page_notice,
         "question_form": question_form or QuestionForm(),
         "next_item": items[position + 1] if position + 1 < len(items) else None,
