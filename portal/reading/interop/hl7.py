@@ -347,24 +347,24 @@ def build_ack(text: str, code: str, reason: str = "") -> str:
 # Receiving a message -----------------------------------------------------------------------------------------
 
 
-def _record(*, control_id, message_type, sending_system, message_time, applied, text):
-    interface_message_record(
-        channel=InterfaceChannel.HL7,
-        control_id=control_id,
-        message_type=message_type,
-        sending_system=sending_system,
-        message_time=message_time,
-        applied=applied,
-        payload=text,
-    )
-
-
 def hl7_receive(text: str) -> Received:
     """Read, apply and record one message; returns the ACK to send. Never raises for what a sender sends."""
     text = text.strip("\r\n\x0b\x1c ")
     control_id = control_id_of(text)
     message_type = sending_system = ""
     message_time = None
+
+    def record(applied):
+        interface_message_record(
+            channel=InterfaceChannel.HL7,
+            control_id=control_id,
+            message_type=message_type,
+            sending_system=sending_system,
+            message_time=message_time,
+            applied=applied,
+            payload=text,
+        )
+
     try:
         er7, message_type, event_code = validated(text)
         msh = er7.all("MSH")[0]
@@ -373,14 +373,7 @@ def hl7_receive(text: str) -> Received:
         event = siu_event(er7, event_code)
         with transaction.atomic():
             applied = appointment_apply(event=event)
-            _record(
-                control_id=control_id,
-                message_type=message_type,
-                sending_system=sending_system,
-                message_time=message_time,
-                applied=applied,
-                text=text,
-            )
+            record(applied)
     except MessageRejected as rejected:
         applied = AppliedAppointment(InterfaceResult.REJECTED, error=rejected.reason)
         code = rejected.code
@@ -391,14 +384,7 @@ def hl7_receive(text: str) -> Received:
         code = "AE" if applied.result == InterfaceResult.REJECTED else "AA"
         return _received(text, code, applied, control_id, message_type)
     try:  # a refusal is kept too (nothing else of the message was saved)
-        _record(
-            control_id=control_id,
-            message_type=message_type,
-            sending_system=sending_system,
-            message_time=message_time,
-            applied=applied,
-            text=text,
-        )
+        record(applied)
     except DatabaseError:
         logger.exception("HL7 control_id=%s: the refusal could not be recorded", control_id or "?")
     return _received(text, code, applied, control_id, message_type)
