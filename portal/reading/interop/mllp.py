@@ -18,6 +18,7 @@ import contextlib
 import logging
 import signal
 import socket
+import threading
 
 from django.db import close_old_connections, connections
 
@@ -139,8 +140,21 @@ class MllpListener:
                 await asyncio.wait(pending, timeout=30)
         if purger:
             await purger
-        self.pool.submit(connections.close_all).result()
+        self._close_database_connections()
         self.pool.shutdown(wait=True)
+
+    def _close_database_connections(self):
+        """Each worker thread closes its own database connection (they are per thread)."""
+        workers = self.pool._max_workers
+        barrier = threading.Barrier(workers, timeout=10)
+
+        def close():
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait()
+            connections.close_all()
+
+        for future in [self.pool.submit(close) for _ in range(workers)]:
+            future.result()
 
     def stop(self):
         self.stopping.set()

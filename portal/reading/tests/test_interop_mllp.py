@@ -13,6 +13,7 @@ import time
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 from portal.reading.interop.mllp import MllpListener
 from portal.reading.models import AppointmentTypeMapping, InterfaceMessage, Patient, SessionStatus, TreatmentSession
@@ -115,26 +116,28 @@ def test_a_frame_larger_than_the_limit_is_refused(listener):
     assert ack_code(MllpClient(listener.bound_port).send(corepoint())[0]) == "AA"
 
 
-def test_the_hl7_listen_process_answers_and_stops_cleanly_on_sigterm(tmp_path):
-    """A real `manage.py hl7_listen` process on a database of its own."""
+def test_the_hl7_listen_process_answers_and_stops_cleanly_on_sigterm(treatment):
+    """A real `manage.py hl7_listen` process, on this test's database."""
+    AppointmentTypeMapping.objects.create(system="", code="HLCK", treatment=treatment)
+    database = connection.settings_dict
     env = {**os.environ, "DJANGO_DEBUG": "true", "DJANGO_SETTINGS_MODULE": "portal.settings"}
-    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    if database["ENGINE"].endswith("sqlite3"):
         env.pop("DATABASE_URL", None)
-        env["SQLITE_PATH"] = str(tmp_path / "listener.sqlite3")
-        manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-        subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=settings.BASE_DIR)
+        env["SQLITE_PATH"] = str(database["NAME"])
     else:
-        pytest.skip("the process test runs on SQLite (a PostgreSQL database of its own would need creating)")
+        user, host, port = database["USER"], database["HOST"], database["PORT"]
+        env["DATABASE_URL"] = f"postgres://{user}@{host}:{port}/{database['NAME']}"
+    manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
     process = subprocess.Popen(
         [*manage, "hl7_listen", "--port", "0"], env=env, cwd=settings.BASE_DIR, stdout=subprocess.PIPE, text=True
     )
     try:
         line = process.stdout.readline()
         assert "listening on" in line
-        port = int(line.rsplit(":", 1)[1])
-        client = MllpClient(port)
-        ack, seconds = client.send(corepoint())  # no mapping there: answered AA, ignored
+        client = MllpClient(int(line.rsplit(":", 1)[1]))
+        ack, seconds = client.send(corepoint())
         assert ack_code(ack) == "AA" and seconds < 1.0
+        assert TreatmentSession.objects.get().external_id == "00331839401"
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
         assert "stopped" in process.stdout.read()
