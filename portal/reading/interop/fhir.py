@@ -118,7 +118,8 @@ def _codes(appointment: Appointment) -> tuple[tuple[str, str], ...]:
     concepts = list(appointment.serviceType or [])
     if appointment.appointmentType:
         concepts.append(appointment.appointmentType)
-    codes = [(coding.system or "", coding.code) for concept in concepts for coding in concept.coding or [] if coding.code]
+    codings = [coding for concept in concepts for coding in concept.coding or [] if coding.code]
+    codes = [(coding.system or "", coding.code) for coding in codings]
     return tuple(dict.fromkeys(codes))
 
 
@@ -245,11 +246,13 @@ def _same_origin(url: str, server: str) -> bool:
 
 
 def fetch_json(url: str, *, token: str, timeout: float = 30.0) -> dict:
-    request = urllib.request.Request(url, headers={"Accept": "application/fhir+json"})
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise FhirError("the FHIR server's address must be http(s)")
+    request = urllib.request.Request(url, headers={"Accept": "application/fhir+json"})  # noqa: S310 - checked above
     if token:
         request.add_header("Authorization", f"Bearer {token}")
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) only, checked
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s), checked above
             return json.loads(response.read().decode("utf-8"))
     except urllib.error.HTTPError as error:
         raise FhirError(f"the FHIR server answered {error.code}") from None
@@ -268,8 +271,6 @@ def search_url(server: str, *, since: str, service_types: list[str]) -> str:
 
 def server_import(server: str, *, token: str, since: str, service_types: list[str], max_pages: int = MAX_PAGES):
     """Search the server and import page after page through the `next` links; yields each page's results."""
-    if urllib.parse.urlsplit(server).scheme not in ("http", "https"):
-        raise FhirError("the FHIR server's address must be http(s)")
     url = search_url(server, since=since, service_types=service_types)
     for _ in range(max_pages):
         imported, url = bundle_import(fetch_json(url, token=token), server=server)
