@@ -5,7 +5,27 @@ appointment id and assigning system), the appointment-code mapping staff edit, a
 
 import django.db.models.deletion
 import django.utils.timezone
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+# Clinic staff keep the code mapping and read the message log (both behind reading.view_patient_data too).
+CLINIC_STAFF_PERMISSIONS = [
+    "add_appointmenttypemapping", "change_appointmenttypemapping", "delete_appointmenttypemapping",
+    "view_appointmenttypemapping", "view_interfacemessage",
+]  # fmt: skip
+
+
+def grant_clinic_staff(apps, schema_editor):
+    app_config = apps.get_app_config("reading")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0, using=schema_editor.connection.alias)
+    app_config.models_module = None
+    group = apps.get_model("auth", "Group").objects.filter(name="Clinic staff").first()
+    if group is not None:
+        Permission = apps.get_model("auth", "Permission")
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label="reading", codename__in=CLINIC_STAFF_PERMISSIONS)
+        )
 
 
 class Migration(migrations.Migration):
@@ -88,4 +108,5 @@ class Migration(migrations.Migration):
             model_name='interfacemessage',
             index=models.Index(fields=['received_at'], name='interface_message_received'),
         ),
+        migrations.RunPython(grant_clinic_staff, migrations.RunPython.noop),
     ]
