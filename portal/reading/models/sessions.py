@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.reading.models.items import PatientQuestion, SessionItem
 from portal.reading.models.rules import item_done_q, valid_link_q
@@ -54,10 +55,10 @@ class SessionStatus(models.TextChoices):
 
 
 class SessionSource(models.TextChoices):
-    STAFF = "staff", "Staff"
-    CSV = "csv", "CSV import"
-    HL7 = "hl7", "HL7 v2 (EHR)"
-    FHIR = "fhir", "FHIR (EHR)"
+    STAFF = "staff", _("Staff")
+    CSV = "csv", _("CSV import")
+    HL7 = "hl7", _("HL7 v2 (EHR)")
+    FHIR = "fhir", _("FHIR (EHR)")
 
 
 class SessionQuerySet(models.QuerySet):
