@@ -26,6 +26,7 @@ from portal.reading.models import (
 )
 from portal.reading.services.patients import patient_upsert
 from portal.reading.services.sessions import NOT_HELD, session_cancel, session_create, session_reschedule
+from portal.reading.signals import session_imported
 
 
 class AppointmentAction(enum.StrEnum):
@@ -114,6 +115,7 @@ def _create(event, treatment):
             return AppliedAppointment(InterfaceResult.REJECTED, error="another appointment has this patient and time")
         return AppliedAppointment(InterfaceResult.UNCHANGED, session)
     session.refresh_from_db()
+    session_imported.send(sender=TreatmentSession, session=session, source=event.source)
     return AppliedAppointment(InterfaceResult.CREATED, session)
 
 

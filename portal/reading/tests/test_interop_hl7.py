@@ -19,7 +19,7 @@ from portal.reading.models import (
     TreatmentSession,
 )
 from portal.reading.services.sessions import session_issue_link
-from portal.reading.signals import session_schedule_changed
+from portal.reading.signals import session_imported, session_schedule_changed
 from portal.reading.tests.interop_messages import TESTDATA, corepoint, derive, published
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,19 @@ def test_a_published_siu_message_creates_one_session_with_its_reading_list_and_s
     assert message.session == session and message.payload_encrypted is None
 
 
-def test_a_replay_and_a_second_engine_sending_the_same_appointment_make_one_session(mapped):
+@pytest.fixture
+def imported():
+    seen = []
+
+    def listener(sender, *, session, source, **kwargs):
+        seen.append((session, source))
+
+    session_imported.connect(listener, dispatch_uid="test_interop_imported")
+    yield seen
+    session_imported.disconnect(dispatch_uid="test_interop_imported")
+
+
+def test_a_replay_and_a_second_engine_sending_the_same_appointment_make_one_session(mapped, imported):
     hl7_receive(corepoint())
     again = hl7_receive(corepoint())
     other_engine = hl7_receive(corepoint(control_id="ENGINE2-77"))
@@ -71,6 +83,7 @@ def test_a_replay_and_a_second_engine_sending_the_same_appointment_make_one_sess
     assert [again.result, other_engine.result] == ["unchanged", "unchanged"]
     assert TreatmentSession.objects.count() == 1 and Patient.objects.count() == 1
     assert InterfaceMessage.objects.count() == 3
+    assert imported == [(TreatmentSession.objects.get(), "hl7")]  # once: what gives the link plans it
 
 
 def test_a_reschedule_moves_the_session_keeps_its_records_and_replans(mapped, changes):
