@@ -8,10 +8,11 @@ import django.utils.timezone
 from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
-# Clinic staff keep the code mapping and read the message log (both behind reading.view_patient_data too).
+# Clinic staff keep the code mapping (a code no longer used is switched off, not deleted) and read the message
+# log (both behind reading.view_patient_data too).
 CLINIC_STAFF_PERMISSIONS = [
-    "add_appointmenttypemapping", "change_appointmenttypemapping", "delete_appointmenttypemapping",
-    "view_appointmenttypemapping", "view_interfacemessage",
+    "add_appointmenttypemapping", "change_appointmenttypemapping", "view_appointmenttypemapping",
+    "view_interfacemessage",
 ]  # fmt: skip
 
 

@@ -20,7 +20,7 @@ from portal.reading.models import AppointmentTypeMapping, InterfaceMessage, Pati
 from portal.reading.tests.interop_messages import corepoint, published
 from portal.reading.tests.mllp_client import MllpClient, ack_code
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
