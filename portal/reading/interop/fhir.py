@@ -29,6 +29,7 @@ from fhir.resources.appointment import Appointment
 from fhir.resources.bundle import Bundle
 from fhir.resources.patient import Patient as FhirPatient
 
+from portal.reading.interop.names import stored_name
 from portal.reading.models import InterfaceChannel, InterfaceResult, SessionSource
 from portal.reading.services.appointments import (
     AppliedAppointment,
@@ -65,27 +66,15 @@ class Imported:
     error: str = ""
 
 
-def _initials(family: str, given: list[str]) -> str:
-    first = given[0] if given else ""
-    return "".join(f"{name[0].upper()}." for name in (first, family) if name)
-
-
 def _display_name(patient: FhirPatient | None, display: str) -> str | None:
-    mode = settings.HL7_STORE_NAMES
-    if mode == "none":
+    if settings.HL7_STORE_NAMES == "none":
         return None
     names = (patient.name or []) if patient else []
     name = next((n for n in names if n.use == "official"), names[0] if names else None)
     if name is not None:
-        family, given = name.family or "", list(name.given or [])
-    else:  # only the participant's display ("Peter James Chalmers")
-        words = display.split()
-        family, given = (words[-1], words[:-1] or [""]) if words else ("", [])
-        if len(words) == 1:
-            family, given = "", words
-    if mode == "full":
-        return " ".join(part for part in [*given, family] if part)[:120] or None
-    return _initials(family, given) or None
+        return stored_name(family=name.family or "", given=list(name.given or []))
+    words = display.split()  # only the participant's display ("Peter James Chalmers")
+    return stored_name(family=words[-1] if len(words) > 1 else "", given=words[:-1] or words)
 
 
 def _identifier(identifiers) -> str:

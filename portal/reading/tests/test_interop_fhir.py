@@ -204,3 +204,16 @@ def test_a_wrong_token_and_a_next_link_to_another_server(mapped, fhir_server, se
         call_command("import_fhir_appointments", "--server", fhir_server.base)
     assert len(fhir_server.requests) == 2  # the token never went to the other address
     assert TreatmentSession.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "mode, expected", [("initials", "P.C."), ("full", "Peter James Chalmers"), ("none", "")], ids=lambda v: str(v)
+)
+def test_without_the_patient_resource_the_name_comes_from_the_participant_as_the_clinic_chose(
+    mapped, tmp_path, settings, mode, expected
+):
+    settings.HL7_STORE_NAMES = mode
+    resource = appointment()
+    resource["participant"][0]["actor"]["identifier"] = {"system": PATIENT_SYSTEM, "value": "12345"}
+    import_file(tmp_path, bundle(resource, patient=False))
+    assert Patient.objects.get(reference="12345").display_name == expected
