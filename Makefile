@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint system-deps venv bench e2e
+.PHONY: run test lint system-deps venv bench bench-hl7 e2e
 
 venv: $(VENV)/.installed
 
@@ -38,3 +38,8 @@ e2e: venv system-deps
 # rewrites docs/benchmarks.md. Not part of make test (about 20 minutes on 2 cores).
 bench: venv system-deps
 	$(PY) benchmarks/run.py
+
+# HL7 listener benchmark: 1,000 SIU messages from 4 MLLP connections against a real hl7_listen, on SQLite and on
+# PostgreSQL (BENCH_HL7_DATABASE_URL); prints messages/s and ACK p99, checks 0 lost / 0 doubled (about 2 minutes).
+bench-hl7: venv
+	$(PY) benchmarks/hl7_listener.py --database both

@@ -276,6 +276,24 @@ LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", 15 * 60))
 # default: a laptop address in a patient's email is a broken link.
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 
+# Appointments from the clinic's EHR (HL7 v2 SIU over MLLP, FHIR R4 Appointments; portal/reading/interop/).
+# PID-3 identifiers of this assigning authority (CX-4) become Patient.reference ("" = the first identifier).
+HL7_PATIENT_ID_AUTHORITY = os.environ.get("HL7_PATIENT_ID_AUTHORITY", "")
+# What of PID-5 (and a FHIR Patient's name) is kept: "initials" (default), "full" or "none".
+HL7_STORE_NAMES = os.environ.get("HL7_STORE_NAMES", "initials")
+# PID-13 email and mobile number (a FHIR Patient's telecom): stored only when the clinic turns this on.
+HL7_ACCEPT_CONTACT_DETAILS = env_bool("HL7_ACCEPT_CONTACT_DETAILS", False)
+# A received message's payload after processing: "drop" (default) or "encrypt" (Fernet, INTERFACE_PAYLOAD_KEY,
+# or a key derived from SECRET_KEY when that is empty). Kept, like the message's row, for the retention days.
+INTERFACE_PAYLOAD_RETENTION = os.environ.get("INTERFACE_PAYLOAD_RETENTION", "drop")
+INTERFACE_PAYLOAD_KEY = os.environ.get("INTERFACE_PAYLOAD_KEY", "")
+INTERFACE_MESSAGE_RETENTION_DAYS = int(os.environ.get("INTERFACE_MESSAGE_RETENTION_DAYS", 30))
+# FHIR: the system URI of the clinic's patient identifiers (Patient.identifier.system); the server's base URL and
+# bearer token for `import_fhir_appointments --server` (the token never goes on the command line).
+FHIR_PATIENT_IDENTIFIER_SYSTEM = os.environ.get("FHIR_PATIENT_IDENTIFIER_SYSTEM", "")
+FHIR_SERVER_URL = os.environ.get("FHIR_SERVER_URL", "").rstrip("/")
+FHIR_BEARER_TOKEN = os.environ.get("FHIR_BEARER_TOKEN", "")
+
 CLINIC_NAME = os.environ.get("CLINIC_NAME", "Riverside Clinic")
 CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "(555) 010-0100")
 

@@ -290,3 +290,6 @@ class TreatmentSessionAdmin(AuditedViewsMixin, admin.ModelAdmin):
             audit_record(request=request, action="link.revoke", subject=f"session={session.pk}")
             count += 1
         self.message_user(request, f"{count} link(s) revoked.", messages.SUCCESS)
+
+
+from portal.reading import admin_interop  # noqa: E402, F401 - the EHR interfaces' admin (issue 14)

@@ -10,12 +10,15 @@ import functools
 
 from django.apps import apps
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from portal.content.selectors import ShownVersion, base_language, page_text_for, page_texts_for
 from portal.reading.models import (
     PAGE_FIELDS,
+    InterfaceMessage,
+    InterfaceResult,
     PatientQuestion,
     ReadingRecord,
     SessionItem,
@@ -329,3 +332,55 @@ def csv_questions(*, item_ids: list[int]) -> dict[int, list[dict]]:
 
 def csv_item_count(*, start: datetime.datetime, end: datetime.datetime) -> int:
     return SessionItem.objects.filter(session__scheduled_at__gte=start, session__scheduled_at__lt=end).count()
+
+
+# Appointments from the EHR (HL7 v2, FHIR) ----------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionSourceInfo:
+    kind: str  # SessionSource label
+    system: str
+    external_id: str
+    last_control_id: str  # the last HL7 message (MSH-10) or FHIR Appointment id that touched the session
+    last_received_at: datetime.datetime | None
+
+
+def session_source(*, session: TreatmentSession) -> SessionSourceInfo:
+    """Where a session came from, and the last EHR message about it (one query; none for staff's sessions)."""
+    last = None
+    if session.external_id:
+        last = (
+            InterfaceMessage.objects.filter(session=session)
+            .order_by("-received_at", "-pk")
+            .values("control_id", "received_at")
+            .first()
+        )
+    return SessionSourceInfo(
+        kind=session.get_source_display(),
+        system=session.source_system,
+        external_id=session.external_id,
+        last_control_id=last["control_id"] if last else "",
+        last_received_at=last["received_at"] if last else None,
+    )
+
+
+def interface_counts(*, since: datetime.datetime) -> dict[str, int]:
+    """Messages received since `since`, by what they did (ONE query): imported, updated, cancelled (with
+    no-shows), rejected, ignored (unmapped or not for us, stale or replayed) and the total."""
+    results = InterfaceResult
+    counts = InterfaceMessage.objects.received_since(since).aggregate(
+        imported=Count("pk", filter=Q(result=results.CREATED)),
+        updated=Count("pk", filter=Q(result=results.UPDATED)),
+        cancelled=Count("pk", filter=Q(result__in=[results.CANCELLED, results.NO_SHOW])),
+        rejected=Count("pk", filter=Q(result=results.REJECTED)),
+        ignored=Count("pk", filter=Q(result__in=[results.IGNORED, results.STALE, results.UNCHANGED])),
+        total=Count("pk"),
+    )
+    return counts
+
+
+def interface_counts_today(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """interface_counts since the start of today, in the clinic's time zone."""
+    today = timezone.localtime(now or timezone.now()).replace(hour=0, minute=0, second=0, microsecond=0)
+    return interface_counts(since=today)

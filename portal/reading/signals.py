@@ -7,3 +7,8 @@ from django.dispatch import Signal
 
 # kwargs: session (the TreatmentSession, already saved), change ("rescheduled", "cancelled" or "no_show").
 session_schedule_changed = Signal()
+
+# kwargs: session (a TreatmentSession just made from an EHR appointment: HL7 SIU or FHIR; it has no link yet),
+# source ("hl7" or "fhir"). Sent once per appointment, in the transaction that made it, so that what gives the
+# patient their link and reminders can plan it.
+session_imported = Signal()

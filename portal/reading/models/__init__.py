@@ -4,6 +4,12 @@ One module per part (pages: the one place that knows the kinds of page to read);
 from here, as `portal.reading.models.X`.
 """
 
+from portal.reading.models.interop import (
+    AppointmentTypeMapping,
+    InterfaceChannel,
+    InterfaceMessage,
+    InterfaceResult,
+)
 from portal.reading.models.items import (
     ItemState,
     PatientQuestion,
@@ -25,12 +31,23 @@ from portal.reading.models.pages import (
     page_relations,
 )
 from portal.reading.models.rules import item_done_q, valid_link_q
-from portal.reading.models.sessions import Patient, SessionQuerySet, SessionStatus, TreatmentSession, hash_token
+from portal.reading.models.sessions import (
+    Patient,
+    SessionQuerySet,
+    SessionSource,
+    SessionStatus,
+    TreatmentSession,
+    hash_token,
+)
 from portal.reading.models.treatments import ReadingFrequency, ReadingListItem, Treatment
 
 __all__ = [
     "PAGE_FIELDS",
     "PAGE_LABELS",
+    "AppointmentTypeMapping",
+    "InterfaceChannel",
+    "InterfaceMessage",
+    "InterfaceResult",
     "ItemState",
     "PageReference",
     "Patient",
@@ -42,6 +59,7 @@ __all__ = [
     "SessionItem",
     "SessionItemQuerySet",
     "SessionQuerySet",
+    "SessionSource",
     "SessionStatus",
     "Treatment",
     "TreatmentSession",

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.reading.models.items import PatientQuestion, SessionItem
 from portal.reading.models.rules import item_done_q, valid_link_q
@@ -51,6 +52,13 @@ class SessionStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
     CANCELLED = "cancelled", "Cancelled"
     NO_SHOW = "no_show", "No-show"
+
+
+class SessionSource(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    CSV = "csv", _("CSV import")
+    HL7 = "hl7", _("HL7 v2 (EHR)")
+    FHIR = "fhir", _("FHIR (EHR)")
 
 
 class SessionQuerySet(models.QuerySet):
@@ -107,6 +115,12 @@ class TreatmentSession(models.Model):
     link_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
     link_revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Where the session came from; for an EHR appointment, its id and the system that assigned it (one session
+    # per appointment) and the time of the last change applied (an older message changes nothing).
+    source = models.CharField(max_length=8, choices=SessionSource.choices, default=SessionSource.STAFF)
+    source_system = models.CharField(max_length=200, blank=True, editable=False)
+    external_id = models.CharField(max_length=100, blank=True, editable=False)
+    source_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = SessionQuerySet.as_manager()
 
@@ -115,7 +129,12 @@ class TreatmentSession(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["patient", "treatment", "scheduled_at"], name="session_unique_per_patient_time"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["source_system", "external_id"],
+                condition=~Q(external_id=""),
+                name="session_unique_per_appointment",
+            ),
         ]
         # The dashboard and the CSV select a date range: without it every session ever held is scanned.
         indexes = [models.Index(fields=["scheduled_at", "id"], name="session_scheduled_at")]

@@ -61,6 +61,7 @@ def dashboard(request):
     whole range at the top. The same number of queries for any range and any page."""
     form, valid = _date_range(request)
     context = {"form": form, "valid": valid, "sessions": [], "range": None}
+    context["import_counts"] = selectors.interface_counts_today()
     if valid:
         start, end = form.bounds()
         found = selectors.dashboard_page(
@@ -101,6 +102,7 @@ def _render_session(request, session, *, new_token=None):
         "questions": [(item, question) for item in items for question in item.questions.all()],
         "timeline": selectors.session_timeline(session=session, items=items),
         "read_quickly_percent": round(settings.READ_QUICKLY_FRACTION * 100),
+        "session_source": selectors.session_source(session=session),
     }
     if new_token:
         link = patient_link_url(new_token)
