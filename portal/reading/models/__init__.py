@@ -13,6 +13,14 @@ from portal.reading.models.items import (
     SessionItemQuerySet,
     question_text_key,
 )
+from portal.reading.models.messages import (
+    MessageChannel,
+    MessageKind,
+    MessageStatus,
+    OutgoingMessage,
+    ReminderRule,
+    reading_pending_q,
+)
 from portal.reading.models.pages import (
     PAGE_FIELDS,
     PAGE_LABELS,
@@ -32,6 +40,10 @@ __all__ = [
     "PAGE_FIELDS",
     "PAGE_LABELS",
     "ItemState",
+    "MessageChannel",
+    "MessageKind",
+    "MessageStatus",
+    "OutgoingMessage",
     "PageReference",
     "Patient",
     "PatientQuestion",
@@ -39,6 +51,7 @@ __all__ = [
     "ReadingFrequency",
     "ReadingListItem",
     "ReadingRecord",
+    "ReminderRule",
     "SessionItem",
     "SessionItemQuerySet",
     "SessionQuerySet",
@@ -54,5 +67,6 @@ __all__ = [
     "page_q",
     "page_relations",
     "question_text_key",
+    "reading_pending_q",
     "valid_link_q",
 ]
