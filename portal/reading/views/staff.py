@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from portal.audit.services import audit_record
 from portal.permissions import patient_data_required
-from portal.reading import exports, selectors
+from portal.reading import exports, selectors, selectors_outreach
 from portal.reading.forms import DateRangeForm, LinkEmailForm
 from portal.reading.links import link_qr_svg, patient_link_url
 from portal.reading.services import messages as message_services
@@ -75,7 +75,7 @@ def dashboard(request):
             row_count=len(found.sessions),
         )
         context |= {
-            "sessions": found.sessions,
+            "sessions": selectors_outreach.delivery_attach(found.sessions),
             "range": form.cleaned_data,
             "range_filters": form.as_filters(),
             "totals": found.totals,
@@ -101,6 +101,7 @@ def _render_session(request, session, *, new_token=None):
         "items": items,
         "questions": [(item, question) for item in items for question in item.questions.all()],
         "timeline": selectors.session_timeline(session=session, items=items),
+        "delivery": selectors_outreach.session_delivery(session=session),
         "read_quickly_percent": round(settings.READ_QUICKLY_FRACTION * 100),
     }
     if new_token:
