@@ -26,7 +26,8 @@ GUESSES = 1_000
 
 # URLs anyone may open. Everything else in the URL configuration is for staff and must refuse anonymous users.
 PUBLIC_URL_NAMES = {"home", "search", "healthz", "admin:login", "moved_admin_page"}
-PUBLIC_NAMESPACES = {"articles", "faq", "patient"}
+# "sms": the text provider's webhook, open to all but believed only when signed (portal/reading/views/sms.py).
+PUBLIC_NAMESPACES = {"articles", "faq", "patient", "sms"}
 STAFF_NAMESPACES = {"admin", "staff"}
 MARKDOWNX_URL_NAMES = {"markdownx_markdownify", "markdownx_upload"}
 # Staff previews of working copies live beside the public pages they preview.
