@@ -162,3 +162,31 @@ def test_a_signature_over_other_parameters_is_refused(twilio, settings):
     response = Client().post(path, {"From": "+15557654321", "Body": "STOP"}, headers={"X-Twilio-Signature": signature})
     assert response.status_code == 403
     assert not OutgoingMessage.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("sms", "message"),
+    [
+        ({"SMS_BACKEND": "portal.reading.messaging.sms.ConsoleSmsBackend"}, "which prints or keeps texts"),
+        ({"SMS_BACKEND": "portal.reading.messaging.sms.TwilioSmsBackend"}, "set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN"),
+    ],
+    ids=["console", "twilio-without-credentials"],
+)
+def test_production_refuses_texts_that_would_be_printed_or_cannot_be_sent(sms, message):
+    from portal.tests.django_subprocess import production_env, run_manage
+
+    completed = run_manage("check", env=production_env(**sms))
+    assert completed.returncode != 0 and message in completed.stderr
+
+
+def test_production_with_twilio_configured_passes_the_deploy_check():
+    from portal.tests.django_subprocess import production_env, run_manage
+
+    env = production_env(
+        SMS_BACKEND="portal.reading.messaging.sms.TwilioSmsBackend",
+        TWILIO_ACCOUNT_SID=SID,
+        TWILIO_AUTH_TOKEN=AUTH,
+        TWILIO_FROM_NUMBER="+15550001111",
+    )
+    completed = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert completed.returncode == 0, completed.stderr
