@@ -2,6 +2,7 @@
 send a link, reschedule. Times are entered in clinic time (settings.TIME_ZONE)."""
 
 import datetime
+import re
 
 from django import forms
 from django.utils import timezone
@@ -16,6 +17,24 @@ def _clinic_time(day, time):
     return timezone.make_aware(datetime.datetime.combine(day, time), timezone.get_current_timezone())
 
 
+class _IsoInput:
+    """A date or time input that never echoes a value the browser's picker would reject (invalid HTML)."""
+
+    pattern = ""
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        return value if isinstance(value, str) and re.fullmatch(self.pattern, value) else None
+
+
+class DateInput(_IsoInput, forms.DateInput):
+    input_type, pattern = "date", r"\d{4}-\d{2}-\d{2}"
+
+
+class TimeInput(_IsoInput, forms.TimeInput):
+    input_type, pattern = "time", r"\d{2}:\d{2}(:\d{2})?"
+
+
 class PatientSearchForm(forms.Form):
     q = forms.CharField(label=_("Find a patient by reference or name"), max_length=120, required=False)
 
@@ -23,8 +42,8 @@ class PatientSearchForm(forms.Form):
 class WhenFields(forms.Form):
     """A date and a time in clinic time, in the future."""
 
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    date = forms.DateField(label=_("Date"), widget=DateInput(format="%Y-%m-%d"))
+    time = forms.TimeField(label=_("Time"), widget=TimeInput(format="%H:%M"))
 
     def clean(self):
         cleaned = super().clean()

@@ -1,8 +1,10 @@
 """Email through Django's email backends (settings.EMAIL_BACKEND): a plain-text body and an HTML alternative."""
 
 import smtplib
+from email.utils import make_msgid
 
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.utils import DNS_NAME
 
 
 class EmailError(Exception):
@@ -16,10 +18,11 @@ class EmailError(Exception):
 
 def send_email(*, to: str, subject: str, text: str, html: str) -> str:
     """Send one email; return its Message-ID. Raises EmailError."""
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to], connection=get_connection())
+    message_id = make_msgid(domain=DNS_NAME)
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, to=[to], connection=get_connection(), headers={"Message-ID": message_id}
+    )
     message.attach_alternative(html, "text/html")
-    message_id = message.message()["Message-ID"]
-    message.extra_headers["Message-ID"] = message_id
     try:
         message.send(fail_silently=False)
     except smtplib.SMTPRecipientsRefused:

@@ -67,9 +67,9 @@ def claim_due(*, now: datetime.datetime, limit: int = BATCH_SIZE) -> list[Outgoi
             OutgoingMessage.objects.filter(pk__in=ids, status=MessageStatus.QUEUED, claimed_by="").update(
                 claimed_by=batch, claimed_at=now
             )
-    return list(
-        OutgoingMessage.objects.filter(claimed_by=batch).select_related("session__patient").order_by("due_at", "pk")
-    )
+    # Whether each session's reading is still pending comes with the batch: one query, not one per message.
+    claimed = OutgoingMessage.objects.filter(claimed_by=batch).annotate(reading_pending=reading_pending_q())
+    return list(claimed.select_related("session__patient").order_by("due_at", "pk"))
 
 
 def _finish(message, **fields):
@@ -78,6 +78,13 @@ def _finish(message, **fields):
         fields["link_secret"] = ""
     fields |= {"claimed_by": "", "claimed_at": None, "updated_at": timezone.now()}
     OutgoingMessage.objects.filter(pk=message.pk, claimed_by=message.claimed_by).update(**fields)
+
+
+def _reading_pending(message: OutgoingMessage) -> bool:
+    pending = getattr(message, "reading_pending", None)  # annotated by claim_due
+    if pending is None:
+        pending = TreatmentSession.objects.filter(reading_pending_q("pk"), pk=message.session_id).exists()
+    return pending
 
 
 def why_not_send(message: OutgoingMessage, now: datetime.datetime) -> str:
@@ -94,10 +101,7 @@ def why_not_send(message: OutgoingMessage, now: datetime.datetime) -> str:
             return REASON_NO_CONSENT
     elif not patient.email:
         return REASON_NO_EMAIL
-    if (
-        message.kind == MessageKind.REMINDER
-        and not TreatmentSession.objects.filter(reading_pending_q("pk"), pk=session.pk).exists()
-    ):
+    if message.kind == MessageKind.REMINDER and not _reading_pending(message):
         return REASON_DONE
     return ""
 
