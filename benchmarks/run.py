@@ -142,12 +142,14 @@ def growth_step(env, data, workdir, *, sessions, duration):
     server = GunicornServer(env, workers=WORKERS, log_dir=workdir, name=f"gunicorn-{sessions}").start()
     try:
         staff, url = f"sessionid={staff_key}", server.url
-        history = f"/staff/?{counts['history_query']}"
-        check(server, "/staff/", cookie=staff)
+        history = f"/staff/sessions/?{counts['history_query']}"
+        check(server, "/staff/sessions/", cookie=staff)
         check(server, history, cookie=staff)
         files = patient_requests(server, data["patients"], workdir)
         one_client = {"cookie": staff, "connections": 1, "threads": 1}
-        week = run_wrk(server, f"Dashboard week, {sessions:,} sessions", duration, url=f"{url}/staff/", **one_client)
+        week = run_wrk(
+            server, f"Dashboard week, {sessions:,} sessions", duration, url=f"{url}/staff/sessions/", **one_client
+        )
         whole = run_wrk(server, "Dashboard, whole history", duration, url=f"{url}{history}", **one_client)
         beacon = run_wrk(server, f"Beacon, {sessions:,} sessions", duration, url=url, requests_file=files["beacons"])
         before = measure.peak_rss_mib(measure.worker_pids(server))
@@ -193,14 +195,14 @@ def bench_config(key, static_root, workdir, options):
             staff = f"sessionid={data['staff_session_key']}"
             for path in ("/bench/trivial", "/healthz", data["article_path"], "/static/css/site.css"):
                 check(server, path)
-            check(server, "/staff/", cookie=staff)
+            check(server, "/staff/sessions/", cookie=staff)
             files = patient_requests(server, data["patients"], workdir)
             results = ratio_runs(server, data, files, options.duration)
             log = server.log_text()
             assert not [p for p in data["patients"] if p["token"] in log], "a link token reached gunicorn's log"
         finally:
             server.stop()
-        staff_pages = [("Article page", data["article_path"]), ("Dashboard", "/staff/")]
+        staff_pages = [("Article page", data["article_path"]), ("Dashboard", "/staff/sessions/")]
         writes = run_django(env, measure.STAFF_WRITES_CODE, session_key=data["staff_session_key"],
                             pages=staff_pages, repeat=20)  # fmt: skip
         growth = [

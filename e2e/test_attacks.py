@@ -26,7 +26,8 @@ GUESSES = 1_000
 
 # URLs anyone may open. Everything else in the URL configuration is for staff and must refuse anonymous users.
 PUBLIC_URL_NAMES = {"home", "search", "healthz", "admin:login", "moved_admin_page"}
-PUBLIC_NAMESPACES = {"articles", "faq", "patient"}
+# "sms": the text provider's webhook, open to all but believed only when signed (portal/reading/views/sms.py).
+PUBLIC_NAMESPACES = {"articles", "faq", "patient", "sms"}
 STAFF_NAMESPACES = {"admin", "staff"}
 MARKDOWNX_URL_NAMES = {"markdownx_markdownify", "markdownx_upload"}
 # Staff previews of working copies live beside the public pages they preview.
@@ -204,7 +205,7 @@ def start_server(site, name, **settings_env):
 
 def staff_search_paths(base_url):
     query = urlencode({"q": factories.PATIENT_NAME})
-    return f"/admin/reading/patient/?{query}", f"{base_url}/staff/?{query}&from=2026-01-01"
+    return f"/admin/reading/patient/?{query}", f"{base_url}/staff/sessions/?{query}&from=2026-01-01"
 
 
 def assert_log_holds_no_secret(log, token):
@@ -231,7 +232,7 @@ def test_without_a_proxy_gunicorn_ignores_x_forwarded_proto_from_the_same_host(g
         server.stop()
     log = server.log_text()
     assert '"GET /admin/reading/patient/?[redacted] HTTP/1.1" 301' in log
-    assert "/staff/?[redacted]" in log
+    assert "/staff/sessions/?[redacted]" in log
     assert "/p/[redacted]/" in log
     assert_log_holds_no_secret(log, gunicorn_site["token"])
 

@@ -107,6 +107,8 @@ def rendered_pages(tmp_path):
     pages["staff session"] = staff.get(session.get_absolute_url())
     pages["staff session with a new link"] = staff.post(reverse("staff:issue_link", kwargs={"pk": session.pk}))
     pages["staff questions"] = staff.get(reverse("staff:questions"))
+    pages["front desk"] = staff.get(reverse("staff:frontdesk"), {"q": "DEMO"})
+    pages["front desk form errors"] = staff.post(reverse("staff:schedule"), {"date": "x"})
 
     files = []
     for label, response in pages.items():

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "articles",
     "faq",
     "portal.reading",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -312,6 +314,27 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT", 10))  # a mail server that hangs must not hang a worker
 
+# Outgoing messages (portal.reading.messaging; README "Messages and the worker"). Rows in the database are the
+# queue; django-tasks' database backend wakes the sender at each message's due time, and `manage.py db_worker`
+# runs the tasks (make run starts one beside runserver; production runs it as its own service).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# No message (link or reminder) goes out between these clinic-time hours: a due one waits until the end.
+MESSAGES_QUIET_HOURS_START = os.environ.get("MESSAGES_QUIET_HOURS_START", "21:00")
+MESSAGES_QUIET_HOURS_END = os.environ.get("MESSAGES_QUIET_HOURS_END", "08:00")
+MESSAGES_MAX_ATTEMPTS = int(os.environ.get("MESSAGES_MAX_ATTEMPTS", 8))
+MESSAGES_RETRY_BASE_SECONDS = int(os.environ.get("MESSAGES_RETRY_BASE_SECONDS", 60))  # doubles per attempt
+MESSAGES_RETRY_MAX_SECONDS = int(os.environ.get("MESSAGES_RETRY_MAX_SECONDS", 3600))
+# Text messages: the console backend prints them (local development only); in production texts are off until
+# SMS_BACKEND names a real one, portal.reading.messaging.sms.TwilioSmsBackend (Twilio's REST API).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "portal.reading.messaging.sms.ConsoleSmsBackend" if DEBUG else "")
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
+TWILIO_API_BASE = os.environ.get("TWILIO_API_BASE", "https://api.twilio.com").rstrip("/")
+SMS_TIMEOUT = int(os.environ.get("SMS_TIMEOUT", 10))
+LOCAL_SMS_BACKENDS = {f"portal.reading.messaging.sms.{name}SmsBackend" for name in ("Console", "Locmem")}
+
 LOCAL_EMAIL_BACKENDS = {
     f"django.core.mail.backends.{name}.EmailBackend" for name in ("console", "filebased", "locmem", "dummy")
 }
@@ -329,6 +352,15 @@ def production_problems():
         problems.append(
             "DJANGO_EMAIL_HOST is not set: name the clinic's mail server (and DJANGO_EMAIL_PORT, "
             "DJANGO_EMAIL_HOST_USER, DJANGO_EMAIL_HOST_PASSWORD, DJANGO_EMAIL_USE_TLS as it needs)."
+        )
+    if SMS_BACKEND in LOCAL_SMS_BACKENDS:
+        problems.append(f"SMS_BACKEND is {SMS_BACKEND}, which prints or keeps texts: leave it unset for Twilio.")
+    elif SMS_BACKEND.endswith(".TwilioSmsBackend") and not (
+        TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and (TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID)
+    ):
+        problems.append(
+            "Text messages go through Twilio: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER "
+            "(or TWILIO_MESSAGING_SERVICE_SID)."
         )
     base = urlsplit(PORTAL_BASE_URL)
     if not PORTAL_BASE_URL:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/markdownx/upload/", markdownx.StaffImageUploadView.as_view(), name="markdownx_upload"),
     path("p/", include("portal.reading.urls_patient")),
     path("staff/", include("portal.reading.urls_staff")),
+    path("sms/", include("portal.reading.urls_sms")),
     # Admin bookmarks from before the apps moved (CHANGELOG 0.2.0): a redirect, no data, to the model's new app.
     re_path(r"^admin/portal/(?P<model>[-\w]+)/(?P<rest>.*)$", public.moved_admin_page, name="moved_admin_page"),
     path("admin/", admin.site.urls),

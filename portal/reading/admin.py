@@ -17,7 +17,16 @@ from portal.audit.services import audit_record
 from portal.permissions import can_view_patient_data
 from portal.reading.forms import ReadingListItemForm
 from portal.reading.links import patient_link_url
-from portal.reading.models import PAGE_FIELDS, Patient, ReadingListItem, SessionItem, Treatment, TreatmentSession
+from portal.reading.models import (
+    PAGE_FIELDS,
+    Patient,
+    ReadingListItem,
+    ReminderRule,
+    SessionItem,
+    Treatment,
+    TreatmentSession,
+)
+from portal.reading.services import messages as message_services
 from portal.reading.services import sessions as session_services
 
 
@@ -106,13 +115,21 @@ class ReadingListItemInline(PatientDataPermissionMixin, admin.TabularInline):
     verbose_name_plural = "Reading list (in the order of the position numbers; new sessions copy it)"
 
 
+class ReminderRuleInline(PatientDataPermissionMixin, admin.TabularInline):
+    model = ReminderRule
+    extra = 1
+    fields = ("hours_before", "is_active")
+    verbose_name = "reminder"
+    verbose_name_plural = "Reminders (hours before the session, while its required reading is not done)"
+
+
 @admin.register(Treatment)
 class TreatmentAdmin(PatientDataPermissionMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "is_active", "pages")
     list_filter = ("is_active",)
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
-    inlines = [ReadingListItemInline]
+    inlines = [ReadingListItemInline, ReminderRuleInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(reading_list_length=Count("reading_list"))
@@ -235,9 +252,17 @@ class TreatmentSessionAdmin(AuditedViewsMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            # Time and status go through the services, so the link and the reminders follow.
+            session = TreatmentSession.objects.get(pk=obj.pk)
             if "scheduled_at" in form.changed_data:
-                session_services.session_reschedule_link(session=obj)
+                session_services.session_reschedule(session=session, scheduled_at=obj.scheduled_at)
+            if "status" in form.changed_data:
+                if obj.status in session_services.NOT_HELD:
+                    session_services.session_cancel(session=session, status=obj.status)
+                else:
+                    session.status = obj.status
+                    session.save(update_fields=["status"])
+            obj.refresh_from_db()
             return
         created = session_services.session_create(
             patient=obj.patient, treatment=obj.treatment, scheduled_at=obj.scheduled_at, status=obj.status
@@ -267,6 +292,7 @@ class TreatmentSessionAdmin(AuditedViewsMixin, admin.ModelAdmin):
         issued = []
         for session in queryset.select_related("patient", "treatment"):
             token = session_services.session_issue_link(session=session)
+            message_services.messages_link_issued(session=session, token=token)
             audit_record(request=request, action="link.issue", subject=f"session={session.pk}")
             issued.append((session, patient_link_url(token)))
         response = TemplateResponse(

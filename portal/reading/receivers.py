@@ -1,9 +1,11 @@
-"""Reading lists follow the content layer's changes (portal.content.signals)."""
+"""Reading lists follow the content layer's changes (portal.content.signals); outgoing messages follow the
+session's schedule (portal.reading.signals)."""
 
 from django.dispatch import receiver
 
 from portal.content.signals import page_to_read_changed
 from portal.reading.models import SessionItem, TreatmentSession, page_q
+from portal.reading.signals import session_schedule_changed
 
 
 @receiver(page_to_read_changed, dispatch_uid="reading:page_to_read_changed")
@@ -14,3 +16,15 @@ def ask_upcoming_sessions_to_reread(sender, *, page, material_change, now, **kwa
         SessionItem.objects.filter(page_q(page), session__in=TreatmentSession.objects.upcoming(now)).update(
             current_material_version=page.material_version
         )
+
+
+@receiver(session_schedule_changed, dispatch_uid="reading:messages_follow_schedule")
+def messages_follow_schedule(sender, *, session, change, **kwargs):
+    """A cancelled session (or no-show) sends nothing more; a moved one has its reminders planned again."""
+    from portal.reading.messaging.sender import REASON_CANCELLED
+    from portal.reading.services import messages
+
+    if change == "rescheduled":
+        messages.reminders_plan(session=session)
+    else:
+        messages.messages_cancel(session=session, reason=REASON_CANCELLED)

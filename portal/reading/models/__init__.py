@@ -19,6 +19,14 @@ from portal.reading.models.items import (
     SessionItemQuerySet,
     question_text_key,
 )
+from portal.reading.models.messages import (
+    MessageChannel,
+    MessageKind,
+    MessageStatus,
+    OutgoingMessage,
+    ReminderRule,
+    reading_pending_q,
+)
 from portal.reading.models.pages import (
     PAGE_FIELDS,
     PAGE_LABELS,
@@ -49,6 +57,10 @@ __all__ = [
     "InterfaceMessage",
     "InterfaceResult",
     "ItemState",
+    "MessageChannel",
+    "MessageKind",
+    "MessageStatus",
+    "OutgoingMessage",
     "PageReference",
     "Patient",
     "PatientQuestion",
@@ -56,6 +68,7 @@ __all__ = [
     "ReadingFrequency",
     "ReadingListItem",
     "ReadingRecord",
+    "ReminderRule",
     "SessionItem",
     "SessionItemQuerySet",
     "SessionQuerySet",
@@ -72,5 +85,6 @@ __all__ = [
     "page_q",
     "page_relations",
     "question_text_key",
+    "reading_pending_q",
     "valid_link_q",
 ]

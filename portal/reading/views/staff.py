@@ -13,12 +13,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from portal.audit.services import audit_record
 from portal.permissions import patient_data_required
-from portal.reading import exports, selectors
+from portal.reading import exports, selectors, selectors_outreach
 from portal.reading.forms import DateRangeForm, LinkEmailForm
 from portal.reading.links import link_qr_svg, patient_link_url
 from portal.reading.services import messages as message_services
@@ -75,7 +76,7 @@ def dashboard(request):
             row_count=len(found.sessions),
         )
         context |= {
-            "sessions": found.sessions,
+            "sessions": selectors_outreach.delivery_attach(found.sessions),
             "range": form.cleaned_data,
             "range_filters": form.as_filters(),
             "totals": found.totals,
@@ -101,6 +102,7 @@ def _render_session(request, session, *, new_token=None):
         "items": items,
         "questions": [(item, question) for item in items for question in item.questions.all()],
         "timeline": selectors.session_timeline(session=session, items=items),
+        "delivery": selectors_outreach.session_delivery(session=session),
         "read_quickly_percent": round(settings.READ_QUICKLY_FRACTION * 100),
         "session_source": selectors.session_source(session=session),
     }
@@ -128,6 +130,7 @@ def session_issue_link(request, pk):
     """Revoke the current link and show a new one, once (only its hash is kept)."""
     session = _session(pk)
     token = session_services.session_issue_link(session=session)
+    message_services.messages_link_issued(session=session, token=token)
     audit_record(request=request, action="link.issue", subject=f"session={session.pk}")
     return _render_session(request, session, new_token=token)
 
@@ -152,9 +155,13 @@ def session_email_link(request, pk):
         for error in form.non_field_errors() or ["The link could not be sent."]:
             messages.error(request, error)
         return redirect(session)
-    message_services.session_email_link(session=session, token=form.cleaned_data["token"])
+    try:
+        message_services.session_email_link(session=session, token=form.cleaned_data["token"])
+    except message_services.MessageNotPossible as refusal:
+        messages.error(request, str(refusal))
+        return redirect(session)
     audit_record(request=request, action="link.email", subject=f"session={session.pk}")
-    messages.success(request, "The link was emailed to the patient.")
+    messages.success(request, gettext("The email with the link is on its way to the patient."))
     return redirect(session)
 
 
