@@ -12,6 +12,7 @@ from django.apps import apps
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 
 from portal.reading.models import (
     PAGE_FIELDS,
@@ -165,22 +166,29 @@ def session_timeline(*, session: TreatmentSession, items: list[SessionItem]) -> 
     (`items` from session_items_with_questions: no further query)."""
     events = [(session.created_at, "Session created")]
     if session.link_issued_at:
-        events.append((session.link_issued_at, "Current link issued"))
+        events.append((session.link_issued_at, gettext("Current link issued")))
     if session.link_revoked_at:
-        events.append((session.link_revoked_at, "Link revoked"))
+        events.append((session.link_revoked_at, gettext("Link revoked")))
     for item in items:
         record = item.reading_record
         if record is not None:
             if record.opened_at:
-                events.append((record.opened_at, f"Opened “{item.title}”"))
+                events.append((record.opened_at, gettext("Opened “%(title)s”") % {"title": item.title}))
             if record.end_reached_at:
-                events.append((record.end_reached_at, f"Reached the end of “{item.title}”"))
+                events.append(
+                    (record.end_reached_at, gettext("Reached the end of “%(title)s”") % {"title": item.title})
+                )
             if record.acknowledged_at:
-                events.append((record.acknowledged_at, f"Acknowledged “{item.title}”"))
+                events.append((record.acknowledged_at, gettext("Acknowledged “%(title)s”") % {"title": item.title}))
         for question in item.questions.all():
-            events.append((question.asked_at, f"Asked a question about “{item.title}”"))
+            events.append((question.asked_at, gettext("Asked a question about “%(title)s”") % {"title": item.title}))
             if question.answered_at:
-                events.append((question.answered_at, f"Question about “{item.title}” marked answered"))
+                events.append(
+                    (
+                        question.answered_at,
+                        gettext("Question about “%(title)s” marked answered") % {"title": item.title},
+                    )
+                )
     return sorted(events, key=lambda event: event[0])
 
 
