@@ -30,4 +30,5 @@ def languages(request):
                 {"code": code, "name": name, "url": urls[code], "absolute_url": request.build_absolute_uri(urls[code])}
                 for code, name in settings.LANGUAGES
             ]
-    return {"page_language": current, "language_links": links}
+    # Each language by its own name ("Español" on an English page), as the switch offers it.
+    return {"page_language": current, "language_links": links, "all_languages": settings.LANGUAGES}
