@@ -83,6 +83,10 @@ def rendered_pages(tmp_path):
         pages[f"article {article.slug}"] = public.get(article.get_absolute_url())
     for topic in FaqTopic.objects.available():
         pages[f"faq topic {topic.slug}"] = public.get(topic.get_absolute_url())
+    # The same public pages in Spanish (/es/...), with their hreflang alternates and language switch.
+    for label, url in [(label, response.wsgi_request.get_full_path()) for label, response in list(pages.items())]:
+        if not label.startswith("invalid patient link"):
+            pages[f"{label} (es)"] = public.get("/es" + url)
 
     patient = Client()
     patient.get(reverse("patient:open", kwargs={"token": token}))
@@ -93,6 +97,10 @@ def rendered_pages(tmp_path):
         pages[f"patient item {item.position}"] = patient.get(reverse("patient:item", kwargs={"pk": item.pk}))
     pages["patient question form error"] = patient.post(reverse("patient:question", kwargs={"pk": items[0].pk}))
     pages["patient item of another session"] = patient.get(reverse("patient:item", kwargs={"pk": 10**9}))
+    patient.post(reverse("patient:language"), {"language": "es", "next": reverse("patient:session")})
+    pages["patient reading list (es)"] = patient.get(reverse("patient:session"))
+    for item in items:
+        pages[f"patient item {item.position} (es)"] = patient.get(reverse("patient:item", kwargs={"pk": item.pk}))
     PatientQuestion.objects.create(item=items[0], text="Can I bring my child?")
 
     staff = Client()
