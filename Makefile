@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint system-deps venv bench bench-hl7 e2e
+.PHONY: run test lint system-deps venv bench bench-hl7 e2e messages translations
 
 venv: $(VENV)/.installed
 
@@ -18,7 +18,16 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 system-deps:
 	@bash scripts/install-system-deps
 
-run: venv
+# The interface's translations: locale/<lang>/LC_MESSAGES/django.po compiled to .mo (gettext's msgfmt; the .mo files
+# are built, never committed). `make messages` collects new strings into the .po files (README, "Languages").
+translations: venv
+	@bash scripts/install-system-deps --gettext-only
+	DJANGO_DEBUG=true $(PY) manage.py compilemessages --ignore=.venv --ignore=e2e
+
+messages: venv
+	DJANGO_DEBUG=true $(PY) manage.py makemessages --all --no-location --ignore=.venv --ignore=e2e --ignore=node_modules
+
+run: venv translations
 	$(PY) scripts/retire-old-demo-db
 	DJANGO_DEBUG=true $(PY) manage.py migrate --noinput
 	DJANGO_DEBUG=true $(PY) manage.py createcachetable
@@ -28,7 +37,7 @@ run: venv
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: venv system-deps
+test: venv system-deps translations
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest

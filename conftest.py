@@ -30,3 +30,32 @@ def _empty_shared_cache():
 
     if isinstance(caches["default"], RedisCache):
         caches["default"].clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations():
+    """The interface's .mo files, built from locale/ when missing or older than their .po (`make test` builds them
+    too; this keeps a bare `pytest` right after a .po edit)."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    stale = [
+        po
+        for locale_dir in settings.LOCALE_PATHS
+        for po in Path(locale_dir).glob("*/LC_MESSAGES/django.po")
+        if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if stale:
+        call_command("compilemessages", verbosity=0, ignore_patterns=[".venv", "e2e", "node_modules"])
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A Spanish page leaves Spanish active in its thread (Django activates per request): tests start in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")

@@ -55,6 +55,28 @@ def test_public_pages_have_no_wcag_violations(clinic, open_page, check_accessibi
     assert problems == {}, json.dumps(problems, indent=1)
 
 
+def test_spanish_pages_have_no_wcag_violations(clinic, open_page, check_accessibility):
+    """The /es/ public pages, and the patient's pages after switching to Spanish with the switch (no script)."""
+    page = open_page(viewport=PHONE, is_mobile=True, has_touch=True).page
+    problems = {}
+    for label, url in public_urls(clinic):
+        if not url.startswith("/p/"):
+            page.goto("/es" + url)
+            expect(page.locator("html")).to_have_attribute("lang", "es")
+            problems |= sweep(page, check_accessibility, f"{label} (es)")
+    page.goto(reverse("patient:open", kwargs={"token": clinic.token}))
+    page.get_by_role("button", name="Español").click()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    problems |= sweep(page, check_accessibility, "reading list (es)")
+    for item in clinic.items:
+        page.goto(reverse("patient:item", kwargs={"pk": item.pk}))
+        problems |= sweep(page, check_accessibility, f"item {item.position} (es)")
+    page.get_by_role("button", name="Enviar mi pregunta").click()
+    expect(page.locator(".errorlist")).to_have_text("Escriba su pregunta antes de enviarla.")
+    problems |= sweep(page, check_accessibility, "question form error (es)")
+    assert problems == {}, json.dumps(problems, indent=1)
+
+
 def test_patient_pages_have_no_wcag_violations(clinic, open_page, check_accessibility):
     page = open_page(viewport=PHONE, is_mobile=True, has_touch=True).page
     problems = {}

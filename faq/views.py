@@ -2,6 +2,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView
 
 from faq.models import FaqEntry, FaqTopic, FaqTopicHeading
@@ -62,7 +63,7 @@ class FaqTopicView(FaqViewMixin, DetailView):
     def get_object(self, queryset=None):
         topic = super().get_object(queryset)
         if not self.preview and not topic.visible_entries:
-            raise Http404("This topic has no published questions.")
+            raise Http404(_("This topic has no published questions."))
         self.headings_in_language([topic])
         if self.preview and (heading := FaqTopicHeading.objects.filter(topic=topic).first()):
             # The preview shows the heading's working copy (never saved to the topic: patients see the approved one).

@@ -40,6 +40,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
+from django.utils import translation
 
 GENERATION_KEY = "page_cache:generation"
 CACHEABLE_URL_NAMES = frozenset({"home", "articles:list", "articles:detail", "faq:index", "faq:topic"})
@@ -94,9 +95,16 @@ def connect_signals():
 def _path_is_cacheable(path_info):
     """Whether the URL is one of the public pages; remembered per path (resolving is a good part of a hit's cost)."""
     try:
-        return resolve(path_info).view_name in CACHEABLE_URL_NAMES
+        # This middleware runs before LocaleMiddleware: resolve /es/… with its own language (i18n_patterns).
+        with translation.override(_path_language(path_info)):
+            return resolve(path_info).view_name in CACHEABLE_URL_NAMES
     except Resolver404:
         return False
+
+
+def _path_language(path_info):
+    """The language a public page is shown in: its URL's prefix (/es/…), or the default language without one."""
+    return translation.get_language_from_path(path_info) or settings.LANGUAGE_CODE
 
 
 def _forget_paths(*, setting, **kwargs):
@@ -116,9 +124,12 @@ def _request_is_cacheable(request):
 
 
 def _page_key(generation, request):
-    """A short key: the cache checks every character of a key (a long URL made that a noticeable cost)."""
+    """A short key: the cache checks every character of a key (a long URL made that a noticeable cost).
+
+    Keyed by language too: the URL decides it today, and the key stays right if a language ever comes from
+    elsewhere (the language switch's links, hreflang alternates and <html lang> are part of the page)."""
     url = hashlib.blake2b(request.build_absolute_uri().encode(), digest_size=16).hexdigest()
-    return f"{generation}:{url}"
+    return f"{generation}:{_path_language(request.path_info)}:{url}"
 
 
 def _response_is_cacheable(response):

@@ -7,6 +7,7 @@ import unicodedata
 from django.db.models import Q
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from articles.models import Article
 from faq.models import FaqEntry
@@ -101,7 +102,7 @@ def search_results(terms):
     )
     return [
         {
-            "kind": "Article",
+            "kind": gettext("Article"),
             "url": article.get_absolute_url(),
             "title": highlight(article.live_title, terms),
             "snippet": snippet(f"{article.live_summary} {article.live_text}", terms),
@@ -109,7 +110,7 @@ def search_results(terms):
         for article in articles
     ] + [
         {
-            "kind": f"Question · {entry.topic.title}",
+            "kind": gettext("Question · %(topic)s") % {"topic": entry.topic.title},
             "url": entry.get_absolute_url(),
             "title": highlight(entry.live_title, terms),
             "snippet": snippet(entry.live_text, terms),

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -6,12 +7,18 @@ from django.urls import include, path, re_path
 from portal import views as public
 from portal.content import markdownx_views as markdownx
 
-urlpatterns = [
+# Public pages in every language: English at the addresses it always had, Spanish under /es/ (README "Languages").
+urlpatterns = i18n_patterns(
     path("", public.home, name="home"),
     path("search/", public.search, name="search"),
-    path("healthz", public.healthz, name="healthz"),
     path("articles/", include("articles.urls")),
     path("faq/", include("faq.urls")),
+    prefix_default_language=False,
+)
+
+# One address whatever the language: patient links (/p/<token>/, printed and emailed), staff pages, the admin.
+urlpatterns += [
+    path("healthz", public.healthz, name="healthz"),
     # markdownx's views, staff only, at MARKDOWNX_URLS_PATH / MARKDOWNX_UPLOAD_URLS_PATH (not markdownx.urls).
     path("staff/markdownx/markdownify/", markdownx.StaffMarkdownifyView.as_view(), name="markdownx_markdownify"),
     path("staff/markdownx/upload/", markdownx.StaffImageUploadView.as_view(), name="markdownx_upload"),

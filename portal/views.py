@@ -6,6 +6,7 @@ from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from articles.models import Article
@@ -32,9 +33,12 @@ def search(request):
     query = clean_query(request.GET.get("q", ""))
     context = {"query": query, "max_length": SEARCH_MAX_LENGTH}
     if not query:
-        context["message"] = "Type a word or two about what you want to know, for example “driving” or “side effects”."
+        context["message"] = _(
+            "Type a word or two about what you want to know, for example “driving” or “side effects”."
+        )
     elif len(query) > SEARCH_MAX_LENGTH:
-        context["message"] = f"Please use a shorter search, up to {SEARCH_MAX_LENGTH} characters."
+        message = _("Please use a shorter search, up to %(count)d characters.")
+        context["message"] = message % {"count": SEARCH_MAX_LENGTH}
         context["query"] = query[:SEARCH_MAX_LENGTH]
     else:
         context["results"] = search_results(search_terms(query))
@@ -71,4 +75,4 @@ def moved_admin_page(request, model, rest=""):
         if model in apps.get_app_config(label).models:
             query = request.META.get("QUERY_STRING", "")
             return HttpResponsePermanentRedirect(f"/admin/{label}/{model}/{rest}" + (f"?{query}" if query else ""))
-    raise Http404("No such admin page.")
+    raise Http404(_("No such admin page."))

@@ -6,6 +6,7 @@ import zoneinfo
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.reading.models import PAGE_FIELDS, Patient, PatientQuestion, ReadingListItem, Treatment
 
@@ -27,9 +28,11 @@ class DateRangeForm(forms.Form):
         super().__init__(*args, **kwargs)
         date_input = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         self.fields["from"] = forms.DateField(
-            label="From", required=False, input_formats=["%Y-%m-%d"], widget=date_input
+            label=_("From"), required=False, input_formats=["%Y-%m-%d"], widget=date_input
         )
-        self.fields["to"] = forms.DateField(label="To", required=False, input_formats=["%Y-%m-%d"], widget=date_input)
+        self.fields["to"] = forms.DateField(
+            label=_("To"), required=False, input_formats=["%Y-%m-%d"], widget=date_input
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -38,9 +41,9 @@ class DateRangeForm(forms.Form):
         start = cleaned.get("from") or timezone.localdate()
         end = cleaned.get("to") or start + datetime.timedelta(days=DEFAULT_RANGE_DAYS)
         if end < start:
-            raise forms.ValidationError("The end date is before the start date.")
+            raise forms.ValidationError(_("The end date is before the start date."))
         if (end - start).days > MAX_RANGE_DAYS:
-            raise forms.ValidationError(f"Choose a range of at most {MAX_RANGE_DAYS} days.")
+            raise forms.ValidationError(_("Choose a range of at most %(days)d days.") % {"days": MAX_RANGE_DAYS})
         cleaned["from"], cleaned["to"] = start, end
         return cleaned
 
@@ -72,11 +75,11 @@ class ProgressReportForm(forms.Form):
 
 class QuestionForm(forms.Form):
     text = forms.CharField(
-        label="Your question",
+        label=_("Your question"),
         max_length=PatientQuestion._meta.get_field("text").max_length,
         strip=True,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Please write your question before sending it."},
+        error_messages={"required": _("Please write your question before sending it.")},
     )
 
 
@@ -92,10 +95,10 @@ class LinkEmailForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if not self.session.patient.email:
-            raise forms.ValidationError("This patient has no email address.")
+            raise forms.ValidationError(_("This patient has no email address."))
         token = cleaned.get("token")
         if not token or not self.session.link_matches(token):
-            raise forms.ValidationError("That link is no longer current. Issue a new link and send that one.")
+            raise forms.ValidationError(_("That link is no longer current. Issue a new link and send that one."))
         return cleaned
 
 
@@ -108,7 +111,7 @@ class ClinicDateTimeField(forms.Field):
     """ISO 8601 date and time; without an offset it is clinic local time (TIME_ZONE)."""
 
     default_error_messages = {
-        "invalid": "Not an ISO 8601 date and time (e.g. 2026-12-01T10:00 or 2026-12-01T10:00:00-05:00).",
+        "invalid": _("Not an ISO 8601 date and time (e.g. 2026-12-01T10:00 or 2026-12-01T10:00:00-05:00)."),
     }
 
     def to_python(self, value):
@@ -120,7 +123,7 @@ class ClinicDateTimeField(forms.Field):
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
         if "T" not in value and " " not in value:
-            raise forms.ValidationError("A time is needed as well as a date.", code="no_time")
+            raise forms.ValidationError(_("A time is needed as well as a date."), code="no_time")
         if timezone.is_naive(parsed):
             parsed = parsed.replace(tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
         return parsed
@@ -138,7 +141,7 @@ class ImportRowForm(forms.Form):
         try:
             return Treatment.objects.get(slug=slug, is_active=True)
         except Treatment.DoesNotExist:
-            raise forms.ValidationError(f"No active treatment with the slug {slug!r}.") from None
+            raise forms.ValidationError(_("No active treatment with the slug %(slug)r.") % {"slug": slug}) from None
 
 
 class ReadingListItemForm(forms.ModelForm):
@@ -152,6 +155,6 @@ class ReadingListItemForm(forms.ModelForm):
         cleaned = super().clean()
         if sum(1 for field in PAGE_FIELDS if cleaned.get(field)) != 1:
             raise forms.ValidationError(
-                "Choose either an article or an FAQ topic for each row (one of them, not both)."
+                _("Choose either an article or an FAQ topic for each row (one of them, not both).")
             )
         return cleaned

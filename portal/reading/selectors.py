@@ -13,6 +13,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 
 from portal.content.selectors import ShownVersion, base_language, page_text_for, page_texts_for
 from portal.reading.models import (
@@ -88,18 +89,19 @@ def patient_session(*, session_id: int, link_hash: str) -> TreatmentSession | No
     )
 
 
-def patient_items(*, session: TreatmentSession) -> list[SessionItem]:
+def patient_items(*, session: TreatmentSession, language: str | None = None) -> list[SessionItem]:
+    """The session's items, titled in `language` (default: the patient's preferred language)."""
     items = list(SessionItem.objects.with_state().filter(session=session).order_by("position"))
-    return _titles_in_language(items, language=patient_language(session=session))
+    return _titles_in_language(items, language=language or patient_language(session=session))
 
 
-def patient_item(*, session: TreatmentSession, pk: int) -> SessionItem | None:
+def patient_item(*, session: TreatmentSession, pk: int, language: str | None = None) -> SessionItem | None:
     """An item of this session (any other id is None: patients see only their own pages)."""
     try:
         item = SessionItem.objects.with_state().get(session=session, pk=pk)
     except SessionItem.DoesNotExist:
         return None
-    return _titles_in_language([item], language=patient_language(session=session))[0]
+    return _titles_in_language([item], language=language or patient_language(session=session))[0]
 
 
 def _titles_in_language(items, *, language):
@@ -133,7 +135,7 @@ def _item_page_unused() -> tuple[str, ...]:
     )
 
 
-def patient_item_page(*, session_id: int, link_hash: str) -> list[SessionItem]:
+def patient_item_page(*, session_id: int, link_hash: str, language: str | None = None) -> list[SessionItem]:
     """The session's items in order, with state and pages, each with its session, patient and treatment, only
     while the link the browser holds still works: ONE query for what an item page shows (the item, its place
     in the list, the next one, the session), the link checked in it. Empty for an ended link (or a session
@@ -147,7 +149,9 @@ def patient_item_page(*, session_id: int, link_hash: str) -> list[SessionItem]:
     )
     for item in items[1:]:
         item.session = items[0].session  # one session object for the page, as the other pages have
-    return _titles_in_language(items, language=patient_language(session=items[0].session)) if items else items
+    if not items:
+        return items
+    return _titles_in_language(items, language=language or patient_language(session=items[0].session))
 
 
 def beacon_item(*, session_id: int, link_hash: str, pk: int) -> SessionItem | None:
@@ -245,22 +249,29 @@ def session_timeline(*, session: TreatmentSession, items: list[SessionItem]) -> 
     (`items` from session_items_with_questions: no further query)."""
     events = [(session.created_at, "Session created")]
     if session.link_issued_at:
-        events.append((session.link_issued_at, "Current link issued"))
+        events.append((session.link_issued_at, gettext("Current link issued")))
     if session.link_revoked_at:
-        events.append((session.link_revoked_at, "Link revoked"))
+        events.append((session.link_revoked_at, gettext("Link revoked")))
     for item in items:
         record = item.reading_record
         if record is not None:
             if record.opened_at:
-                events.append((record.opened_at, f"Opened “{item.title}”"))
+                events.append((record.opened_at, gettext("Opened “%(title)s”") % {"title": item.title}))
             if record.end_reached_at:
-                events.append((record.end_reached_at, f"Reached the end of “{item.title}”"))
+                events.append(
+                    (record.end_reached_at, gettext("Reached the end of “%(title)s”") % {"title": item.title})
+                )
             if record.acknowledged_at:
-                events.append((record.acknowledged_at, f"Acknowledged “{item.title}”"))
+                events.append((record.acknowledged_at, gettext("Acknowledged “%(title)s”") % {"title": item.title}))
         for question in item.questions.all():
-            events.append((question.asked_at, f"Asked a question about “{item.title}”"))
+            events.append((question.asked_at, gettext("Asked a question about “%(title)s”") % {"title": item.title}))
             if question.answered_at:
-                events.append((question.answered_at, f"Question about “{item.title}” marked answered"))
+                events.append(
+                    (
+                        question.answered_at,
+                        gettext("Question about “%(title)s” marked answered") % {"title": item.title},
+                    )
+                )
     return sorted(events, key=lambda event: event[0])
 
 

@@ -15,5 +15,6 @@ urlpatterns = [
     path("sign-out/", patient.sign_out, name="sign_out"),
     path("signed-out/", patient.signed_out, name="signed_out"),
     path("stop-link/", patient.stop_link, name="stop_link"),
+    path("language/", patient.switch_language, name="language"),
     path("<str:token>/", patient.open_link, name="open"),
 ]

@@ -119,6 +119,8 @@ class _ExecutableMarkupFinder(HTMLParser):
             return False
         if tag == "script":
             return set(attrs) <= {"src", "defer", "type"} and (attrs.get("src") or "").startswith("/static/")
+        if tag == "link" and attrs.get("rel") == "alternate":  # hreflang alternates load nothing
+            return set(attrs) == {"rel", "hreflang", "href"} and attrs["href"].startswith(("http://", "https://"))
         if tag == "link":
             return attrs.get("rel") in {"stylesheet", "icon"} and (attrs.get("href") or "").startswith("/static/")
         if tag == "meta":

@@ -7,15 +7,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import BooleanField, Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from portal.reading.models.pages import PAGE_FIELDS, PageReference
 from portal.reading.models.rules import item_done_q, valid_link_q
 
 
 class ItemState(models.TextChoices):
-    NOT_STARTED = "not_started", "Not started"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
 
 
 class SessionItemQuerySet(models.QuerySet):

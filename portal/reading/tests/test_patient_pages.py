@@ -77,6 +77,13 @@ def test_an_article_page_shows_its_content_contents_list_forms_and_script(readin
     assert record.opened_at is not None and record.content_version == 1
 
 
+def test_the_question_box_says_what_to_do_when_it_cannot_wait(reading, patient):
+    html = patient.get(reverse("patient:item", kwargs={"pk": reading[2][0].pk})).content.decode()
+    box = html[html.index('id="question-help"') : html.index("</p>", html.index('id="question-help"'))]
+    assert 'If you have thoughts of hurting yourself, call or text <a href="tel:988">988</a>' in box
+    assert 'In an emergency, call <a href="tel:911">911</a>' in box
+
+
 def test_a_faq_page_shows_only_the_topics_published_entries(reading, patient):
     topic_item = reading[2][1]
     draft = make_entry(topic=topic_item.faq_topic, question="A draft question?")

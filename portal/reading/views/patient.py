@@ -14,6 +14,12 @@ leaves in a Referer header. The issue text asks for `no-referrer` on every patie
 DESIGN.md instead and send `same-origin` on the clean pages (whose URLs hold no secret): under
 `no-referrer` Chromium posts forms and beacons with `Origin: null`, which Django's CSRF check refuses
 (see NOTES.md). Cross-origin requests still get no Referer at all under `same-origin`.
+
+Language: the pages, their messages and errors are in the patient's `preferred_language` (set by staff), unless
+the patient switched language on their pages (`switch_language`): that choice is kept in their browser session
+only and does not change `preferred_language`, which also decides the language of the clinic's emails and texts
+(a tap on a shared tablet must not change them). A browser without a patient session (a link that does not work)
+gets the language it asks for (Accept-Language), or English.
 """
 
 import logging
@@ -24,6 +30,9 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -46,9 +55,50 @@ MAX_BEACON_BYTES = 4096
 # so that the beacon, the busiest patient request, reads no Django session: see item_progress.
 LINK_COOKIE = "patient_link"
 LINK_COOKIE_SALT = "portal.reading.patient_link"
+# The language the patient chose with the switch on their pages (this browser session only; see module docs).
+LANGUAGE_KEY = "patient_language"
 
-PAGE_CHANGED = "This page was updated while you were reading it. Please read the new version below, then tell us again."
-SHOWN_UNKNOWN = "We could not tell which version of this page you read. Please read it below, then tell us again."
+
+def page_changed_notice():
+    return _("This page was updated while you were reading it. Please read the new version below, then tell us again.")
+
+
+def shown_unknown_notice():
+    return _("We could not tell which version of this page you read. Please read it below, then tell us again.")
+
+
+def patient_language(request, session=None):
+    """The language of this patient's pages: their own choice on these pages, else `preferred_language`, else
+    what the browser asks for (no patient session)."""
+    languages = dict(settings.LANGUAGES)
+    chosen = request.session.get(LANGUAGE_KEY)
+    if chosen in languages:
+        return chosen
+    if session is not None and session.patient.preferred_language in languages:
+        return session.patient.preferred_language
+    return translation.get_language_from_request(request)
+
+
+def in_patient_language(view):
+    """Run the view (and render its page, messages and errors) in the patient's language; the patient session is
+    looked up by the view, so the language is settled as soon as it is known (`_use_language`)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with translation.override(patient_language(request)):
+            request.LANGUAGE_CODE = translation.get_language()
+            response = view(request, *args, **kwargs)
+            response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
+
+    return wrapper
+
+
+def _use_language(request, session):
+    """Switch to the patient's language once their session is known (inside in_patient_language's override)."""
+    language = patient_language(request, session)
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
 
 
 def _no_referrer(response):
@@ -78,8 +128,11 @@ def patient_page(view):
 
     @wraps(view)
     @never_cache
+    @in_patient_language
     def wrapper(request, *args, **kwargs):
         request.patient_session = _current_session(request)
+        if request.patient_session is not None:
+            _use_language(request, request.patient_session)
         if request.patient_session is None:
             response = link_invalid(request)
         else:
@@ -95,6 +148,7 @@ def patient_page(view):
 
 @require_safe
 @never_cache
+@in_patient_language
 def open_link(request, token):
     """/p/<token>/: trade a valid token for a patient session and redirect to a URL without it.
 
@@ -146,7 +200,7 @@ def _cookie_link(request):
 @patient_page
 def session_overview(request):
     session = request.patient_session
-    items = selectors.patient_items(session=session)
+    items = selectors.patient_items(session=session, language=patient_language(request, session))
     required = [item for item in items if item.required]
     done = [item for item in required if item.is_done]
     return render(
@@ -168,12 +222,9 @@ def _render_item(request, item, *, items=None, question_form=None, page_notice="
     `items`: the session's items, if the caller has them already."""
     page = item.page
     available = page.is_available
-    items = items if items is not None else selectors.patient_items(session=request.patient_session)
-    reading = (
-        selectors.page_in_language(page=page, language=selectors.patient_language(session=request.patient_session))
-        if available
-        else None
-    )
+    language = patient_language(request, request.patient_session)
+    items = items if items is not None else selectors.patient_items(session=request.patient_session, language=language)
+    reading = selectors.page_in_language(page=page, language=language) if available else None
     shown = (
         page_shown_now(page, language=reading.language, translation_version=reading.translation_version)
         if available
@@ -203,7 +254,9 @@ def _render_item(request, item, *, items=None, question_form=None, page_notice="
 
 def _own_item(request, pk):
     """Only items of the patient's own session; any other id is a 404."""
-    item = selectors.patient_item(session=request.patient_session, pk=pk)
+    item = selectors.patient_item(
+        session=request.patient_session, pk=pk, language=patient_language(request, request.patient_session)
+    )
     if item is None:
         raise Http404
     return item
@@ -211,17 +264,20 @@ def _own_item(request, pk):
 
 @require_safe
 @never_cache
+@in_patient_language
 def item_detail(request, pk):
     """The most viewed patient page, so it does not go through @patient_page: one query loads the session's
     items with the link checked in it (selectors.patient_item_page), and the page is rendered from them. The
     answers are @patient_page's: an ended link gets link_invalid, an item of another session a 404."""
     held = _held_link(request)
-    items = [] if held is None else selectors.patient_item_page(session_id=held[0], link_hash=held[1])
+    chosen = request.session.get(LANGUAGE_KEY)  # the switch's choice, else the patient's preferred language
+    items = [] if held is None else selectors.patient_item_page(session_id=held[0], link_hash=held[1], language=chosen)
     item = next((item for item in items if item.pk == pk), None)
     if item is None:
         response = _refusal(request)
     else:
         request.patient_session = item.session
+        _use_language(request, item.session)
         response = _render_item(request, item, items=items)
     response["Referrer-Policy"] = "same-origin"
     return response
@@ -232,6 +288,7 @@ def _refusal(request):
     request.patient_session = _current_session(request)
     if request.patient_session is None:
         return link_invalid(request)
+    _use_language(request, request.patient_session)
     return render(request, "patient/not_found.html", {"session": request.patient_session}, status=404)
 
 
@@ -243,12 +300,12 @@ def item_acknowledge(request, pk):
     item = _own_item(request, pk)
     shown = read_shown(request.POST.get("shown"), item=item)
     if shown is None:
-        return _render_item(request, item, page_notice=SHOWN_UNKNOWN, status=400)
+        return _render_item(request, item, page_notice=shown_unknown_notice(), status=400)
     try:
         services.record_acknowledge(item=item, shown=shown)
     except services.PageChangedSinceShown:
-        return _render_item(request, item, page_notice=PAGE_CHANGED, status=409)
-    messages.success(request, f"Thank you. “{item.title}” is marked as read.")
+        return _render_item(request, item, page_notice=page_changed_notice(), status=409)
+    messages.success(request, _("Thank you. “%(title)s” is marked as read.") % {"title": item.title})
     return redirect(f"{reverse('patient:session')}#item-{item.pk}")
 
 
@@ -266,12 +323,16 @@ def item_question(request, pk):
     except services.TooManyOpenQuestions:
         form.add_error(
             "text",
-            f"You have sent {services.MAX_OPEN_QUESTIONS_PER_SESSION} questions that the clinic team has not "
-            "answered yet. They will answer them at or before your session; if it is urgent, please call us.",
+            _(
+                "You have sent %(count)d questions that the clinic team has not answered yet. They will answer them "
+                "at or before your session; if it is urgent, please call us."
+            )
+            % {"count": services.MAX_OPEN_QUESTIONS_PER_SESSION},
         )
         return _render_item(request, item, question_form=form, status=429)
     messages.success(
-        request, "Thank you. Your question has gone to the clinic team; they will answer it at or before your session."
+        request,
+        _("Thank you. Your question has gone to the clinic team; they will answer it at or before your session."),
     )
     return redirect(f"{reverse('patient:item', kwargs={'pk': item.pk})}#respond")
 
@@ -301,12 +362,12 @@ def _progress_response(request, pk, session_id, link_hash):
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
-        return HttpResponseBadRequest("Bad request.", content_type="text/plain")
+        return HttpResponseBadRequest(_("Bad request."), content_type="text/plain")
     if length > MAX_BEACON_BYTES:
-        return HttpResponseBadRequest("Report too large.", content_type="text/plain")
+        return HttpResponseBadRequest(_("Report too large."), content_type="text/plain")
     form = ProgressReportForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest("Malformed report.", content_type="text/plain")
+        return HttpResponseBadRequest(_("Malformed report."), content_type="text/plain")
     item = selectors.beacon_item(session_id=session_id, link_hash=link_hash, pk=pk)
     if item is None:
         return _refusal(request)  # nothing counted
@@ -349,6 +410,7 @@ def _left_session(request):
 
 @require_safe
 @never_cache
+@in_patient_language
 def signed_out(request):
     response = render(request, "patient/signed_out.html", {"link_to_stop": _left_session(request) is not None})
     response["Referrer-Policy"] = "same-origin"
@@ -357,19 +419,42 @@ def signed_out(request):
 
 @require_POST
 @never_cache
+@in_patient_language
 def stop_link(request):
     """Revoke the link this browser left: it stops working everywhere; the clinic can issue a new one.
     Recorded in the audit log as done by the patient (no staff user)."""
     session = _left_session(request)
     request.session.pop(LEFT_LINK_KEY, None)
     if session is None:
-        messages.info(request, "There is no working link to stop on this device.")
+        messages.info(request, _("There is no working link to stop on this device."))
     else:
         services.session_revoke_link(session=session)
         audit_record(request=request, action="link.revoke_by_patient", subject=f"session={session.pk}")
         messages.success(
             request,
-            "Your link is stopped: it no longer opens your reading list, on any device. "
-            "Ask the clinic for a new link when you want to read again.",
+            _(
+                "Your link is stopped: it no longer opens your reading list, on any device. "
+                "Ask the clinic for a new link when you want to read again."
+            ),
         )
     return redirect("patient:signed_out")
+
+
+@require_POST
+@never_cache
+def switch_language(request):
+    """The language switch on patient pages (a form, no JavaScript): remembered for this browser session only
+    (see the module docs), then back to the page it was on. An unknown language is a 400."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        return HttpResponseBadRequest(_("Unknown language."), content_type="text/plain")
+    request.session[LANGUAGE_KEY] = language
+    back = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    if not allowed or not back.startswith(_patient_path()):
+        back = reverse("patient:session")
+    response = redirect(back)
+    response["Referrer-Policy"] = "same-origin"
+    return response

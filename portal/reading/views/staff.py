@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -91,7 +92,7 @@ def dashboard(request):
 def _session(pk):
     session = selectors.staff_session(pk=pk)
     if session is None:
-        raise Http404("No such session.")
+        raise Http404(_("No such session."))
     return session
 
 
@@ -141,7 +142,7 @@ def session_revoke_link(request, pk):
     session = _session(pk)
     session_services.session_revoke_link(session=session)
     audit_record(request=request, action="link.revoke", subject=f"session={session.pk}")
-    messages.success(request, "The link is revoked: it and every browser that opened it no longer work.")
+    messages.success(request, _("The link is revoked: it and every browser that opened it no longer work."))
     return redirect(session)
 
 
@@ -152,7 +153,7 @@ def session_email_link(request, pk):
     session = _session(pk)
     form = LinkEmailForm(request.POST, session=session)
     if not form.is_valid():
-        for error in form.non_field_errors() or ["The link could not be sent."]:
+        for error in form.non_field_errors() or [_("The link could not be sent.")]:
             messages.error(request, error)
         return redirect(session)
     try:
@@ -184,11 +185,11 @@ def questions(request):
 def question_answered(request, pk):
     question = selectors.staff_question(pk=pk)
     if question is None:
-        raise Http404("No such question.")
+        raise Http404(_("No such question."))
     if session_services.question_mark_answered(question=question, by=request.user):
-        messages.success(request, "Question marked answered.")
+        messages.success(request, _("Question marked answered."))
     else:
-        messages.info(request, "That question was already marked answered.")
+        messages.info(request, _("That question was already marked answered."))
     audit_record(
         request=request,
         action="question.answered",
@@ -213,7 +214,9 @@ def sessions_csv(request):
     if not valid:
         errors = "; ".join(error for errors in form.errors.values() for error in errors)
         return HttpResponse(
-            f"Bad date range: {errors} Use ?from=YYYY-MM-DD&to=YYYY-MM-DD.", status=400, content_type="text/plain"
+            _("Bad date range: %(errors)s Use ?from=YYYY-MM-DD&to=YYYY-MM-DD.") % {"errors": errors},
+            status=400,
+            content_type="text/plain",
         )
     start, end = form.bounds()
     filters = form.as_filters()
