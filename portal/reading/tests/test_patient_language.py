@@ -77,7 +77,8 @@ def test_the_item_page_shows_the_translation_in_the_patients_language(spanish):
 
 def test_an_english_patient_gets_the_source(reading, patient):
     html = item_html(patient, reading[2][0])
-    assert "translation-note" not in html and 'lang="es"' not in html
+    # (the language switch names "Español" in Spanish: lang="es" on that link only)
+    assert "translation-note" not in html and 'class="prose" lang="es"' not in html and '<html lang="en">' in html
 
 
 def test_acknowledging_records_the_language_and_versions_read(spanish):
@@ -152,7 +153,7 @@ def test_the_reading_list_and_messages_use_the_titles_in_the_patients_language(s
     response = browser.post(
         reverse("patient:acknowledge", kwargs={"pk": item.pk}), page_form(browser, item), follow=True
     )
-    assert "“Cómo funciona el tratamiento”" in response.content.decode()
+    assert "Gracias. «Cómo funciona el tratamiento» quedó marcada como leída." in response.content.decode()
     material_change(article)
     assert "How the treatment works" in browser.get(reverse("patient:session")).content.decode()
 
