@@ -40,7 +40,7 @@ class Article(FrozenOncePublished, PageToRead, ReviewedContent):
         return self.is_live
 
     def working_hash(self):
-        return content_hash(self.title, self.summary, self.body)
+        return content_hash(self.title, self.summary, self.body, *self.teach_back_hash_parts())
 
     def copy_working_copy_to_live(self):
         super().copy_working_copy_to_live()

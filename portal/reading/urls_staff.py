@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal.reading.views import staff
+from portal.reading.views import record, staff
 
 app_name = "staff"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("sessions/<int:pk>/link/", staff.session_issue_link, name="issue_link"),
     path("sessions/<int:pk>/link/revoke/", staff.session_revoke_link, name="revoke_link"),
     path("sessions/<int:pk>/link/email/", staff.session_email_link, name="email_link"),
+    path("sessions/<int:pk>/record/", record.record_page, name="record"),
+    path("sessions/<int:pk>/record.pdf", record.record_pdf, name="record_pdf"),
+    path("sessions/<int:pk>/record.fhir.json", record.record_fhir, name="record_fhir"),
     path("questions/", staff.questions, name="questions"),
     path("questions/<int:pk>/answered/", staff.question_answered, name="question_answered"),
 ]

@@ -88,7 +88,11 @@ class SessionItem(PageReference):
     def read_earlier_version(self):
         """Acknowledged, but the content has changed materially since: it counts as not done."""
         record = self.reading_record
-        return record is not None and record.acknowledged_at is not None and not self.is_done
+        return (
+            record is not None
+            and record.acknowledged_at is not None
+            and (record.acknowledged_version or 0) < self.current_material_version
+        )
 
     @property
     def read_quickly(self):
@@ -112,6 +116,10 @@ class ReadingRecord(models.Model):
     content_version = models.PositiveIntegerField(default=0)
     content_hash = models.CharField(max_length=64, blank=True)
     acknowledged_version = models.PositiveIntegerField(null=True, blank=True)
+    # Acknowledged, but teach-back questions are still to answer (item_done_q); and whether one needed help
+    # (answered wrong twice: the item is done, flagged for staff). See portal.reading.models.checks.
+    teach_back_pending = models.BooleanField(default=False)
+    teach_back_needed_help = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

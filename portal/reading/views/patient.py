@@ -32,6 +32,7 @@ from portal.audit.services import audit_record
 from portal.reading import selectors
 from portal.reading.forms import ProgressReportForm, QuestionForm
 from portal.reading.models import ItemState, page_live_entries
+from portal.reading.services import readiness
 from portal.reading.services import sessions as services
 from portal.reading.shown import page_shown_now, read_shown, sign_shown
 
@@ -159,11 +160,15 @@ def session_overview(request):
             "done_count": len(done),
             "ready": len(done) == len(required),
             "states": ItemState,
+            # The treatment-day checklist (views.checks posts the answers).
+            "checklist": readiness.session_checklist(session=session),
+            "checklist_open": readiness.checklist_is_open(session=session),
+            "checklist_opens_at": readiness.checklist_opens_at(session=session),
         },
     )
 
 
-def _render_item(request, item, *, items=None, question_form=None, page_notice="", status=200):
+def _render_item(request, item, *, items=None, question_form=None, page_notice="", teach_back_error="", status=200):
     """The item page, with the version it shows (and when) signed into its forms and beacon. Writes nothing.
     `items`: the session's items, if the caller has them already."""
     page = item.page
@@ -185,6 +190,9 @@ def _render_item(request, item, *, items=None, question_form=None, page_notice="
         "position": position + 1,
         "count": len(items),
         "states": ItemState,
+        # Teach-back questions after "I have read and understood this" (views.checks posts the answers).
+        "teach_back": readiness.teach_back_state(item=item) if available and item.reading_record else [],
+        "teach_back_error": teach_back_error,
     }
     return render(request, "patient/item.html", context, status=status)
 
