@@ -44,7 +44,7 @@ RESERVED_IDS = frozenset({
 # items (item-<pk>), FAQ topics (topic-<slug>), questions (<slug>-question), teach-back (tb-…) and checklist
 # items. A heading whose id would start like one gets "section-" in front; one that would end like one gets a
 # number after it.
-RESERVED_PREFIX_RE = re.compile(r"^(?:id_|item-|topic-|tb-|checklist-)")  # tb-, checklist-: issue 13
+RESERVED_PREFIX_RE = re.compile(r"^(?:id_|item-|topic-|tb-|checklist-|chart-|insight-)")  # the last four: issue 13
 RESERVED_SUFFIX_RE = re.compile(r"(?:-question|_helptext|_form)$")
 
 

@@ -241,9 +241,11 @@ def item_acknowledge(request, pk):
     if shown is None:
         return _render_item(request, item, page_notice=SHOWN_UNKNOWN, status=400)
     try:
-        services.record_acknowledge(item=item, shown=shown)
+        record = services.record_acknowledge(item=item, shown=shown)
     except services.PageChangedSinceShown:
         return _render_item(request, item, page_notice=PAGE_CHANGED, status=409)
+    if record.teach_back_pending:  # the page's teach-back questions come next (views.checks)
+        return redirect(f"{reverse('patient:item', kwargs={'pk': item.pk})}#teach-back")
     messages.success(request, f"Thank you. “{item.title}” is marked as read.")
     return redirect(f"{reverse('patient:session')}#item-{item.pk}")
 
