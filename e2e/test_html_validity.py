@@ -94,6 +94,14 @@ def rendered_pages(tmp_path):
     pages["patient question form error"] = patient.post(reverse("patient:question", kwargs={"pk": items[0].pk}))
     pages["patient item of another session"] = patient.get(reverse("patient:item", kwargs={"pk": 10**9}))
     PatientQuestion.objects.create(item=items[0], text="Can I bring my child?")
+    # Issue 13: an acknowledged page with its teach-back questions, one answered wrong; the checklist.
+    first_page = pages[f"patient item {items[0].position}"].content.decode()
+    shown = re.search(r'name="shown" value="([^"]+)"', first_page).group(1)
+    patient.post(reverse("patient:acknowledge", kwargs={"pk": items[0].pk}), {"shown": shown})
+    wrong = {f"answer-{question['key']}": 1 - question["answer"] for question in items[0].page.teach_back_questions}
+    patient.post(reverse("patient:teach_back", kwargs={"pk": items[0].pk}), wrong)
+    pages["patient teach-back after a wrong answer"] = patient.get(reverse("patient:item", kwargs={"pk": items[0].pk}))
+    pages["patient reading list with checklist"] = patient.get(reverse("patient:session"))
 
     staff = Client()
     staff.force_login(staff_user("html-frontdesk", "Clinic staff"))
@@ -102,6 +110,13 @@ def rendered_pages(tmp_path):
     pages["staff session"] = staff.get(session.get_absolute_url())
     pages["staff session with a new link"] = staff.post(reverse("staff:issue_link", kwargs={"pk": session.pk}))
     pages["staff questions"] = staff.get(reverse("staff:questions"))
+    pages["staff education record"] = staff.get(reverse("staff:record", kwargs={"pk": session.pk}))
+    pages["staff insight"] = staff.get(reverse("staff:insight"))
+    editor = Client()
+    editor.force_login(staff_user("html-editor", "Editor"))
+    pages["staff page question statistics"] = editor.get(
+        reverse("staff:insight_questions", args=["articles", "article", items[0].page.pk])
+    )
 
     files = []
     for label, response in pages.items():
