@@ -50,7 +50,10 @@ def teach_back_refresh(*, item: SessionItem) -> ReadingRecord | None:
     record = ReadingRecord.objects.filter(item=item).first()
     if record is None:
         return None
-    progress = teach_back_progress(item.page.teach_back_questions, list(item.teach_back_answers.all()))
+    questions = item.page.teach_back_questions
+    if not questions and not (record.teach_back_pending or record.teach_back_needed_help):
+        return record  # a page without questions (most): no query for answers
+    progress = teach_back_progress(questions, list(item.teach_back_answers.all()))
     pending = record.acknowledged_at is not None and not all(entry["resolved"] for entry in progress)
     needed_help = any(entry["needed_help"] for entry in progress)
     if (record.teach_back_pending, record.teach_back_needed_help) != (pending, needed_help):
@@ -97,8 +100,9 @@ def teach_back_answer(
 
 
 def teach_back_state(*, item: SessionItem) -> list[dict]:
-    """The item's questions with the patient's tries so far (teach_back_progress)."""
-    return teach_back_progress(item.page.teach_back_questions, list(item.teach_back_answers.all()))
+    """The item's questions with the patient's tries so far (teach_back_progress); no query for a page without."""
+    questions = item.page.teach_back_questions
+    return teach_back_progress(questions, list(item.teach_back_answers.all())) if questions else []
 
 
 # Treatment-day checklist ---------------------------------------------------------------------------
