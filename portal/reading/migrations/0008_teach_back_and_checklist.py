@@ -79,4 +79,16 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('item', 'question_key', 'attempt'), name='teach_back_answer_unique_try')],
             },
         ),
+        # item_done_q now reads teach_back_pending too: the dashboard's covering index takes it in.
+        migrations.RemoveIndex(
+            model_name="readingrecord",
+            name="reading_record_done",
+        ),
+        migrations.AddIndex(
+            model_name="readingrecord",
+            index=models.Index(
+                fields=["item", "acknowledged_at", "acknowledged_version", "teach_back_pending"],
+                name="reading_record_done",
+            ),
+        ),
     ]

@@ -124,7 +124,12 @@ class ReadingRecord(models.Model):
 
     class Meta:
         # Covers item_done_q for the dashboard's totals; the beacon never changes these columns.
-        indexes = [models.Index(fields=["item", "acknowledged_at", "acknowledged_version"], name="reading_record_done")]
+        indexes = [
+            models.Index(
+                fields=["item", "acknowledged_at", "acknowledged_version", "teach_back_pending"],
+                name="reading_record_done",
+            )
+        ]
 
     def __str__(self):
         return f"Reading record for item {self.item_id}"

@@ -207,3 +207,26 @@ def test_the_checklist_opens_three_days_before_and_refuses_other_answers():
     )
     with pytest.raises(Exception):  # noqa: B017, PT011 - ChecklistNotOpen
         checklist_answer(session=session, checklist_item=ride, ready=True)
+
+
+def test_editors_write_checklist_items_in_the_admin_and_a_reviewer_approves_them_with_the_action():
+    treatment = make_treatment(make_reading_article())
+    editor, reviewer = Client(), Client()
+    editor_user = make_staff("Editor")
+    editor.force_login(editor_user)
+    reviewer.force_login(make_staff("Clinical reviewer"))
+    add = reverse("admin:reading_checklistitem_add")
+    assert editor.get(add).status_code == 200
+    data = {"treatment": treatment.pk, "position": 1, "text": "I have a ride home.", "short_label": "ride home"}
+    assert editor.post(add, data).status_code == 302
+    item = ChecklistItem.objects.get()
+    assert item.last_edited_by == editor_user and not item.is_live
+    changelist = reverse("admin:reading_checklistitem_changelist")
+    action = {"action": "approve_items", "_selected_action": [item.pk]}
+    editor.post(changelist, action)
+    item.refresh_from_db()
+    assert not item.is_live  # an editor cannot approve
+    reviewer.post(changelist, action)
+    item.refresh_from_db()
+    assert item.approved_text == "I have a ride home." and item.is_live
+    assert Client().get(changelist).status_code == 302
