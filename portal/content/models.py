@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from portal.content import markdown, readability, teachback
 
@@ -83,11 +84,13 @@ class ReviewedContent(models.Model):
 
     # Teach-back questions: part of the page's content (reviewed, versioned, diffed, translated with it).
     teach_back = models.TextField(
-        "teach-back questions",
+        _("teach-back questions"),
         blank=True,
-        help_text="0 to 3 questions patients answer after reading. One item per line: “? question”, “- wrong "
-        "answer”, “+ the right answer” (exactly one), “= a one-sentence explanation”, “# the heading of the "
-        "section that answers it” (one of this page's ## headings).",
+        help_text=_(
+            "0 to 3 questions patients answer after reading. One item per line: “? question”, “- wrong "
+            "answer”, “+ the right answer” (exactly one), “= a one-sentence explanation”, “# the heading of the "
+            "section that answers it” (one of this page's ## headings)."
+        ),
     )
 
     # The live version patients see.

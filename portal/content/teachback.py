@@ -22,6 +22,7 @@ import hashlib
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 MAX_QUESTIONS = 3
 MAX_CHOICES = 5
@@ -56,37 +57,52 @@ def parse(source, *, sections=None):
     for number, line in enumerate(normalized(source).split("\n") if normalized(source) else [], start=1):
         marker, text = line[0], line[1:].strip()
         if marker not in MARKERS:
-            problems.append(f"Line {number}: start each line with ?, -, +, = or # (see the help text).")
+            problems.append(
+                _("Line %(number)d: start each line with ?, -, +, = or # (see the help text).") % {"number": number}
+            )
             continue
         if not text:
-            problems.append(f"Line {number}: “{marker}” is followed by nothing.")
+            problems.append(
+                _("Line %(number)d: “%(marker)s” is followed by nothing.") % {"number": number, "marker": marker}
+            )
             continue
         if len(text) > MAX_LINE:
-            problems.append(f"Line {number}: keep it under {MAX_LINE} characters.")
+            problems.append(
+                _("Line %(number)d: keep it under %(max)d characters.") % {"number": number, "max": MAX_LINE}
+            )
             continue
         if marker == "?":
             current = {"question": text, "choices": [], "answer": None, "explanation": "", "section": ""}
             questions.append(current)
             continue
         if current is None:
-            problems.append(f"Line {number}: write the question (a line starting with ?) first.")
+            problems.append(
+                _("Line %(number)d: write the question (a line starting with ?) first.") % {"number": number}
+            )
             continue
         if marker in "-+":
             if marker == "+":
                 if current["answer"] is not None:
-                    problems.append(f"“{current['question']}”: mark only one answer as right (+).")
+                    problems.append(
+                        _("“%(question)s”: mark only one answer as right (+).") % {"question": current["question"]}
+                    )
                 current["answer"] = len(current["choices"])
             current["choices"].append(text)
         elif marker == "=":
             if current["explanation"]:
-                problems.append(f"“{current['question']}”: write one explanation (=) only.")
+                problems.append(
+                    _("“%(question)s”: write one explanation (=) only.") % {"question": current["question"]}
+                )
             current["explanation"] = text
         else:
             if current["section"]:
-                problems.append(f"“{current['question']}”: name one section (#) only.")
+                problems.append(_("“%(question)s”: name one section (#) only.") % {"question": current["question"]})
             current["section"] = text.lstrip("#").strip()
     if len(questions) > MAX_QUESTIONS:
-        problems.append(f"Write at most {MAX_QUESTIONS} questions (there are {len(questions)}).")
+        problems.append(
+            _("Write at most %(max)d questions (there are %(count)d).")
+            % {"max": MAX_QUESTIONS, "count": len(questions)}
+        )
     for question in questions:
         problems.extend(_question_problems(question, sections))
     if problems:
@@ -98,22 +114,29 @@ def parse(source, *, sections=None):
 
 
 def _question_problems(question, sections):
-    label = f"“{question['question']}”"
+    named = {"question": question["question"]}
     problems = []
     if not 2 <= len(question["choices"]) <= MAX_CHOICES:
-        problems.append(f"{label}: give 2 to {MAX_CHOICES} answers (lines starting with - or +).")
+        problems.append(
+            _("“%(question)s”: give 2 to %(max)d answers (lines starting with - or +).") % {**named, "max": MAX_CHOICES}
+        )
     if question["answer"] is None:
-        problems.append(f"{label}: mark the right answer with + at the start of its line.")
+        problems.append(_("“%(question)s”: mark the right answer with + at the start of its line.") % named)
     if len(set(question["choices"])) != len(question["choices"]):
-        problems.append(f"{label}: two answers are the same.")
+        problems.append(_("“%(question)s”: two answers are the same.") % named)
     explanation = question["explanation"]
     if not explanation:
-        problems.append(f"{label}: explain the right answer in one sentence (a line starting with =).")
+        problems.append(_("“%(question)s”: explain the right answer in one sentence (a line starting with =).") % named)
     elif len(re.findall(r"[.!?](\s|$)", explanation)) > 1:
-        problems.append(f"{label}: keep the explanation to one sentence.")
+        problems.append(_("“%(question)s”: keep the explanation to one sentence.") % named)
     if not question["section"]:
-        problems.append(f"{label}: name the section of the page that answers it (a line starting with #).")
+        problems.append(
+            _("“%(question)s”: name the section of the page that answers it (a line starting with #).") % named
+        )
     elif sections is not None and question["section"] not in sections:
-        known = ", ".join(f"“{name}”" for name in sections) or "none"
-        problems.append(f"{label}: the page has no heading “{question['section']}” (its headings: {known}).")
+        known = ", ".join(f"“{name}”" for name in sections) or _("none")
+        problems.append(
+            _("“%(question)s”: the page has no heading “%(section)s” (its headings: %(known)s).")
+            % {**named, "section": question["section"], "known": known}
+        )
     return problems

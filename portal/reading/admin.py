@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext, gettext_lazy
 
 from portal.audit.services import audit_record
 from portal.permissions import can_approve_content, can_edit_content, can_view_patient_data
@@ -335,13 +336,16 @@ class ChecklistItemAdmin(admin.ModelAdmin):
             obj.last_edited_by = request.user
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Approve the selected checklist items (patients see them)")
+    @admin.action(description=gettext_lazy("Approve the selected checklist items (patients see them)"))
     def approve_items(self, request, queryset):
         if not can_approve_content(request.user):
-            self.message_user(request, "Only clinical reviewers approve checklist items.", level="error")
+            self.message_user(request, gettext("Only clinical reviewers approve checklist items."), level="error")
             return
         approved = sum(readiness.checklist_item_approve(checklist_item=item, by=request.user) for item in queryset)
         self.message_user(
             request,
-            f"{approved} approved. Items you changed yourself, or without changes, were not approved (four eyes).",
+            gettext(
+                "%(count)d approved. Items you changed yourself, or without changes, were not approved (four eyes)."
+            )
+            % {"count": approved},
         )

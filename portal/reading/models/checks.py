@@ -12,6 +12,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 TEACH_BACK_TRIES = 2
 
@@ -75,10 +76,10 @@ class ChecklistItem(models.Model):
     treatment = models.ForeignKey("reading.Treatment", on_delete=models.CASCADE, related_name="checklist_items")
     position = models.PositiveIntegerField(default=0)
     text = models.CharField(
-        max_length=200, help_text="What the patient confirms. Patients see it once a clinical reviewer approves it."
+        max_length=200, help_text=_("What the patient confirms. Patients see it once a clinical reviewer approves it.")
     )
     short_label = models.CharField(
-        max_length=60, help_text="For staff, e.g. “ride home”: the dashboard says “no ride home yet”."
+        max_length=60, help_text=_("For staff, e.g. “ride home”: the dashboard says “no ride home yet”.")
     )
     approved_text = models.CharField(max_length=200, blank=True, editable=False)
     approved_short_label = models.CharField(max_length=60, blank=True, editable=False)
