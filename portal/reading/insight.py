@@ -45,15 +45,20 @@ class QuestionStats:
         return ROW * len(self.choices) + 8
 
 
-def question_stats(*, questions: list[dict]) -> list[QuestionStats]:
-    """For each teach-back question (portal.content.teachback dicts, e.g. a page's live_teach_back): how many
-    answered it, how many needed a second try or help, and which answer they picked first. One query."""
-    keys = [question["key"] for question in questions]
-    rows = (
+def _answer_counts(keys):
+    return list(
         TeachBackAnswer.objects.filter(question_key__in=keys)
         .values("question_key", "attempt", "choice", "correct")
         .annotate(n=Count("pk"))
     )
+
+
+def question_stats(*, questions: list[dict], rows: list[dict] | None = None) -> list[QuestionStats]:
+    """For each teach-back question (portal.content.teachback dicts, e.g. a page's live_teach_back): how many
+    answered it, how many needed a second try or help, and which answer they picked first. One query (none when
+    given the `rows` of _answer_counts)."""
+    if rows is None:
+        rows = _answer_counts([question["key"] for question in questions])
     first, second, helped, patients = {}, {}, {}, {}
     for row in rows:
         key = row["question_key"]
@@ -88,8 +93,12 @@ def question_stats(*, questions: list[dict]) -> list[QuestionStats]:
 
 
 def page_question_stats(*, pages) -> list[tuple[object, list[QuestionStats]]]:
-    """(page, its question stats) for pages to read that have teach-back questions."""
-    return [(page, question_stats(questions=page.teach_back_questions)) for page in pages if page.teach_back_questions]
+    """(page, its question stats) for pages to read that have teach-back questions: one query for the answers of
+    them all (an FAQ topic page reads its entries' questions with one query of its own)."""
+    asked = [(page, page.teach_back_questions) for page in pages]
+    asked = [(page, questions) for page, questions in asked if questions]
+    rows = _answer_counts([question["key"] for _page, questions in asked for question in questions])
+    return [(page, question_stats(questions=questions, rows=rows)) for page, questions in asked]
 
 
 @dataclasses.dataclass(frozen=True)
