@@ -14,7 +14,11 @@ from portal.reading.services.readiness import (
     needed_help_questions,
     session_is_ready,
 )
-from portal.reading.services.sessions import question_mark_answered
+from portal.reading.services.sessions import (
+    MAX_OPEN_QUESTIONS_PER_SESSION,
+    question_mark_answered,
+    record_ask_question,
+)
 from portal.reading.tests.factories import (
     in_days,
     make_reading_article,
@@ -230,3 +234,19 @@ def test_editors_write_checklist_items_in_the_admin_and_a_reviewer_approves_them
     item.refresh_from_db()
     assert item.approved_text == "I have a ride home." and item.is_live
     assert Client().get(changelist).status_code == 302
+
+
+def test_not_yet_when_the_session_has_too_many_open_questions_is_a_message_not_a_500():
+    treatment = make_treatment(make_reading_article())
+    ride, _food = make_checklist(treatment)
+    session, token = make_session(treatment=treatment, scheduled_at=in_days(1))
+    for number in range(MAX_OPEN_QUESTIONS_PER_SESSION):
+        record_ask_question(item=session.items.get(), text=f"Question {number}")
+    client = Client()
+    open_link(client, token)
+    url = reverse("patient:checklist_answer", kwargs={"pk": ride.pk})
+    response = client.post(url, {"ready": "no"}, follow=True)
+    assert response.status_code == 200
+    assert "questions that the clinic team has not answered yet" in response.content.decode()
+    assert client.post(url, {"ready": "maybe"}).status_code == 302  # a message, nothing stored
+    assert not session.checklist_answers.exists()

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from portal.reading.models import ChecklistItem
 from portal.reading.services import readiness
+from portal.reading.services.sessions import TooManyOpenQuestions
 from portal.reading.views.patient import _own_item, _render_item, patient_page
 
 ANSWER_PREFIX = "answer-"
@@ -63,6 +64,15 @@ def checklist_answer(request, pk):
         readiness.checklist_answer(session=session, checklist_item=checklist_item, ready=choice == "yes")
     except readiness.ChecklistNotOpen:
         messages.error(request, _("The checklist is not open for this session."))
+        return redirect(f"{reverse('patient:session')}#checklist")
+    except TooManyOpenQuestions:
+        messages.error(
+            request,
+            _(
+                "You have sent many questions that the clinic team has not answered yet. "
+                "If it is urgent, please call us."
+            ),
+        )
         return redirect(f"{reverse('patient:session')}#checklist")
     if choice == "yes":
         messages.success(request, _("Thank you. We have noted: “%(item)s”.") % {"item": checklist_item.approved_text})
