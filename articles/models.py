@@ -48,7 +48,7 @@ class Article(FrozenOncePublished, PageToRead, ReviewedContent):
         return {text.content.pk: (text.title, "") for text in texts if text.translation is not None}
 
     def working_hash(self):
-        return content_hash(self.title, self.summary, self.body)
+        return content_hash(self.title, self.summary, self.body, *self.teach_back_hash_parts())
 
     def copy_working_copy_to_live(self):
         super().copy_working_copy_to_live()

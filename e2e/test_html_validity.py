@@ -104,6 +104,14 @@ def rendered_pages(tmp_path):
     for item in items:
         pages[f"patient item {item.position} in Spanish"] = patient.get(reverse("patient:item", kwargs={"pk": item.pk}))
     PatientQuestion.objects.create(item=items[0], text="Can I bring my child?")
+    # Issue 13: an acknowledged page with its teach-back questions, one answered wrong; the checklist.
+    first_page = pages[f"patient item {items[0].position}"].content.decode()
+    shown = re.search(r'name="shown" value="([^"]+)"', first_page).group(1)
+    patient.post(reverse("patient:acknowledge", kwargs={"pk": items[0].pk}), {"shown": shown})
+    wrong = {f"answer-{question['key']}": 1 - question["answer"] for question in items[0].page.teach_back_questions}
+    patient.post(reverse("patient:teach_back", kwargs={"pk": items[0].pk}), wrong)
+    pages["patient teach-back after a wrong answer"] = patient.get(reverse("patient:item", kwargs={"pk": items[0].pk}))
+    pages["patient reading list with checklist"] = patient.get(reverse("patient:session"))
 
     staff = Client()
     staff.force_login(staff_user("html-frontdesk", "Clinic staff"))
@@ -114,6 +122,13 @@ def rendered_pages(tmp_path):
     pages["staff questions"] = staff.get(reverse("staff:questions"))
     pages["front desk"] = staff.get(reverse("staff:frontdesk"), {"q": "DEMO"})
     pages["front desk form errors"] = staff.post(reverse("staff:schedule"), {"date": "x"})
+    pages["staff education record"] = staff.get(reverse("staff:record", kwargs={"pk": session.pk}))
+    pages["staff insight"] = staff.get(reverse("staff:insight"))
+    editor = Client()
+    editor.force_login(staff_user("html-editor", "Editor"))
+    pages["staff page question statistics"] = editor.get(
+        reverse("staff:insight_questions", args=["articles", "article", items[0].page.pk])
+    )
 
     files = []
     for label, response in pages.items():

@@ -76,6 +76,11 @@ class FaqTopic(FrozenOncePublished, PageToRead, models.Model):
     def live_entries(self):
         return self.entries.published().order_by("position", "pk")
 
+    @property
+    def teach_back_questions(self):
+        """Its live entries' teach-back questions, in the order the entries are shown."""
+        return [question for entry in self.live_entries().only("live_teach_back") for question in entry.live_teach_back]
+
     def refresh_live_state(self, *, material):
         """Called when one of its entries is published, archived or expired, or its heading changed."""
         entries = list(self.live_entries().only("content_hash", "live_word_count"))
@@ -122,6 +127,9 @@ class FaqEntry(FrozenOncePublished, ReviewedContent):
 
     def page_to_read(self):
         return self.topic
+    def teach_back_sections(self, toc):
+        """An entry's questions may point at the entry itself (its question, anchored by its slug) or its headings."""
+        return {self.question: self.slug, **super().teach_back_sections(toc)}
 
     def live_change_applied(self, *, material_change):
         """Patients read FAQ entries on their topic's page: that page's version moves with each entry's."""

@@ -257,6 +257,10 @@ CONTENT_MARKDOWN_RENDER_SECONDS = float(os.environ.get("CONTENT_MARKDOWN_RENDER_
 # counts as "read quickly".
 READING_WORDS_PER_MINUTE = int(os.environ.get("READING_WORDS_PER_MINUTE", 200))
 READ_QUICKLY_FRACTION = float(os.environ.get("READ_QUICKLY_FRACTION", 0.4))
+# Issue 13: the treatment-day checklist opens this many days before the session; the education record for the
+# chart names the patient only when the clinic opts in (else it shows the clinic's patient reference only).
+CHECKLIST_OPENS_DAYS_BEFORE = int(os.environ.get("CHECKLIST_OPENS_DAYS_BEFORE", 3))
+EDUCATION_RECORD_SHOWS_PATIENT_NAME = os.environ.get("EDUCATION_RECORD_SHOWS_PATIENT_NAME", "false").lower() == "true"
 
 # Content governance (docs/governance.md): a page's next review is due this many days after its
 # approval; the admin's review page also lists pages due within CONTENT_REVIEW_DUE_SOON_DAYS; editors

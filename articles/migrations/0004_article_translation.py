@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0002_slug_fixed_once_published"),
+        ("articles", "0003_teach_back"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

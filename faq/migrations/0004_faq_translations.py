@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('faq', '0002_topic_heading_review_and_fixed_addresses'),
+        ('faq', '0003_teach_back'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

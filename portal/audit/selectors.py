@@ -79,3 +79,12 @@ def audit_chain_verify(*, using: str = DEFAULT_DB_ALIAS, newest: int | None = No
 def audit_guard_missing(*, using=DEFAULT_DB_ALIAS) -> list[str]:
     """The database triggers of the append-only guard that are missing or disabled (empty: all in place)."""
     return guard_missing(connections[using])
+
+
+def audit_events_about(*, subject: str, action_prefix: str = "") -> list[AuditEvent]:
+    """Who looked at `subject` (e.g. "session=12"), oldest first; only actions starting with `action_prefix`."""
+    return list(
+        AuditEvent.objects.filter(subject=subject, action__startswith=action_prefix)
+        .order_by("created_at", "pk")
+        .only("username", "action", "created_at")
+    )

@@ -32,15 +32,19 @@ RESERVED_IDS = frozenset({
     "respond-heading", "question-help", "question-error", "new-link", "new-link-heading", "link-card",
     "link-controls-heading", "range-from", "range-from-error", "range-to", "range-to-error",
     "content-main", "content-review-module", "review-overdue", "review-due-soon",
+    # templates of issue 13: teach-back, checklist, education record, insight
+    "teach-back", "teach-back-heading", "teach-back-error", "checklist", "checklist-heading",
+    "record-pages", "record-checklist", "record-questions", "record-views", "insight-ready", "insight-pages",
     # django.contrib.admin's base, change form and sidebar
     "branding", "container", "content-related", "content-start", "footer", "header", "logout-form",
     "nav-filter", "nav-sidebar", "toggle-nav-sidebar", "user-tools", "site-name", "icon-auto", "icon-moon", "icon-sun",
     "django-admin-form-add-constants",
 })  # fmt: skip
 # Ids the templates build: form fields (id_<name>, <auto_id>_helptext), the admin's <model>_form, session
-# items (item-<pk>), FAQ topics (topic-<slug>) and questions (<slug>-question). A heading whose id would
-# start like one gets "section-" in front; one that would end like one gets a number after it.
-RESERVED_PREFIX_RE = re.compile(r"^(?:id_|item-|topic-)")
+# items (item-<pk>), FAQ topics (topic-<slug>), questions (<slug>-question), teach-back (tb-…) and checklist
+# items. A heading whose id would start like one gets "section-" in front; one that would end like one gets a
+# number after it.
+RESERVED_PREFIX_RE = re.compile(r"^(?:id_|item-|topic-|tb-|checklist-|chart-|insight-)")  # the last four: issue 13
 RESERVED_SUFFIX_RE = re.compile(r"(?:-question|_helptext|_form)$")
 
 

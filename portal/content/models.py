@@ -17,8 +17,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from portal.content import markdown, readability
+from portal.content import markdown, readability, teachback
 
 
 class ContentStatus(models.TextChoices):
@@ -81,11 +82,25 @@ class ReviewedContent(models.Model):
     reading_minutes = models.PositiveIntegerField(default=1, editable=False)
     readability_grade = models.FloatField(null=True, blank=True, editable=False)
 
+    # Teach-back questions: part of the page's content (reviewed, versioned, diffed, translated with it).
+    teach_back = models.TextField(
+        _("teach-back questions"),
+        blank=True,
+        help_text=_(
+            "0 to 3 questions patients answer after reading. One item per line: “? question”, “- wrong "
+            "answer”, “+ the right answer” (exactly one), “= a one-sentence explanation”, “# the heading of the "
+            "section that answers it” (one of this page's ## headings)."
+        ),
+    )
+
     # The live version patients see.
     live_title = models.CharField(max_length=300, blank=True, editable=False)
     live_html = models.TextField(blank=True, editable=False)
     live_text = models.TextField(blank=True, editable=False, help_text="Plain text of the live version, for search.")
     live_toc = models.JSONField(default=list, blank=True, editable=False)
+    live_teach_back = models.JSONField(
+        default=list, blank=True, editable=False, help_text="The live version's teach-back questions, parsed."
+    )
     live_word_count = models.PositiveIntegerField(default=0, editable=False)
     live_reading_minutes = models.PositiveIntegerField(default=1, editable=False)
     published_version = models.PositiveIntegerField(default=0, editable=False)
@@ -158,6 +173,10 @@ class ReviewedContent(models.Model):
             raise ValidationError({self.body_field: str(error)}) from error
         if rendered.problems:
             raise ValidationError({self.body_field: rendered.problems})
+        try:
+            teachback.parse(self.teach_back, sections=self.teach_back_sections(rendered.toc))
+        except teachback.TeachBackError as error:
+            raise ValidationError({"teach_back": error.messages}) from error
 
     @property
     def working_title(self):
@@ -184,7 +203,25 @@ class ReviewedContent(models.Model):
         return self.next_review_due is not None and self.next_review_due < timezone.localdate()
 
     def working_hash(self):
-        return content_hash(self.working_title, self.working_body)
+        return content_hash(self.working_title, self.working_body, *self.teach_back_hash_parts())
+
+    def teach_back_hash_parts(self):
+        """What the teach-back questions add to the content hash: nothing when there are none (so the hash of a
+        page without questions is what it always was), else their normalized source."""
+        source = teachback.normalized(self.teach_back)
+        return [f"teach-back:{source}"] if source else []
+
+    def teach_back_sections(self, toc):
+        """Headings a question may point at: {heading text: anchor id} of the rendered page; its title (the page's
+        one h1) answers for the whole page (anchor "": the patient page links to the top of the text)."""
+        return {self.working_title: "", **{entry["text"]: entry["id"] for entry in toc}}
+
+    def parsed_teach_back(self, toc=None):
+        """The working copy's questions, parsed (see portal.content.teachback); [] if they do not parse."""
+        try:
+            return teachback.parse(self.teach_back, sections=self.teach_back_sections(self.toc if toc is None else toc))
+        except teachback.TeachBackError:
+            return []
 
     def render_working_copy(self):
         rendered = markdown.render(self.working_body)
@@ -216,6 +253,7 @@ class ReviewedContent(models.Model):
         self.live_html = self.body_html
         self.live_text = self.working_text
         self.live_toc = self.toc
+        self.live_teach_back = self.parsed_teach_back()
         self.live_word_count = self.word_count
         self.live_reading_minutes = self.reading_minutes
         self.content_hash = self.working_hash()
@@ -344,6 +382,10 @@ class PageToRead:
         """{page pk: (title, intro)} of those `pages` whose heading patients of `language` see in that language
         (a current translation); the others keep their own. A fixed number of queries however many pages."""
         return {}
+    @property
+    def teach_back_questions(self):
+        """The live teach-back questions patients answer after reading (portal.content.teachback.parse's dicts)."""
+        return list(getattr(self, "live_teach_back", None) or [])
 
 
 def content_hash(*parts):
@@ -381,6 +423,7 @@ class ContentVersion(models.Model):
     summary = models.CharField(max_length=300, blank=True)
     body = models.TextField()
     body_html = models.TextField()
+    teach_back = models.TextField(blank=True, help_text="The teach-back questions' source, as approved.")
     content_hash = models.CharField(max_length=64)
     material_change = models.BooleanField(default=False)
     # A translation's version: the version of its source it translates (None for a source page).

@@ -24,6 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from portal.content import teachback
 from portal.content.models import ContentStatus, ContentVersion, reviewed_content_models
 from portal.content.selectors import content_approved_hash, content_pending_version
 from portal.content.signals import page_to_read_changed
@@ -182,6 +183,7 @@ def content_revert_to_version(*, content, version, by):
         _note_editors(content, by)
     setattr(content, content.title_field, version.title)
     setattr(content, content.body_field, version.body)
+    content.teach_back = version.teach_back
     if any(field.name == "summary" for field in content._meta.concrete_fields):
         content.summary = version.summary
     if version.source_version is not None and hasattr(content, "source_version"):
@@ -314,6 +316,7 @@ def _new_version(content, *, by, material_change, now):
         summary=getattr(content, "summary", ""),
         body=content.working_body,
         body_html=content.body_html,
+        teach_back=teachback.normalized(content.teach_back),
         content_hash=content.working_hash(),
         # Nobody has read a page that was never published: only a change of a live page can be material.
         material_change=bool(material_change and content.published_version > 0),

@@ -15,6 +15,7 @@ File format (no YAML here: a small front matter of `key: value` lines between tw
   for word), and also marked as sample content.
 """
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,8 @@ class DemoArticle:
     summary: str
     body: str
     checked_against: str
+    # Teach-back questions (portal.content.teachback format), from teach_back/<article file name>.txt if present.
+    teach_back: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,15 @@ def parse_faq_topic(text, *, source="FAQ topic"):
 def demo_articles():
     """The demo articles, in the order patients should read them."""
     paths = [CONTENT_DIR / "articles" / name for name in ARTICLE_FILES]
-    return [parse_article(path.read_text(encoding="utf-8"), source=path.name) for path in paths]
+    return [_with_teach_back(parse_article(path.read_text(encoding="utf-8"), source=path.name), path) for path in paths]
+
+
+def _with_teach_back(article, path):
+    """The article with its teach-back questions, kept in a file of their own beside the articles' folder."""
+    questions = CONTENT_DIR / "teach_back" / f"{path.stem}.txt"
+    if not questions.exists():
+        return article
+    return dataclasses.replace(article, teach_back=questions.read_text(encoding="utf-8"))
 
 
 def demo_faq_topics():

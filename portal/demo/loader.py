@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from articles.models import Article, ArticleTranslation
@@ -102,7 +103,7 @@ def demo_content_load(*, editor, reviewer):
         article = Article.objects.filter(slug=demo.slug).first()
         if article is None:
             article = Article(slug=demo.slug)
-        fields = {"title": demo.title, "summary": demo.summary, "body": demo.body}
+        fields = {"title": demo.title, "summary": demo.summary, "body": demo.body, "teach_back": demo.teach_back}
         outcome = _sync(article, fields, checked_against=demo.checked_against, editor=editor, reviewer=reviewer)
         outcomes.append(PageOutcome("article", demo.title, outcome, article.published_version))
 
@@ -199,6 +200,10 @@ def _sync(content, fields, *, checked_against, editor, reviewer):
         setattr(content, name, value)
     if hasattr(content, "source_version"):
         content.source_version = content.source.published_version  # a new text translates the current source
+    try:
+        content.clean()  # what the admin's form checks (e.g. teach-back questions pointing at a missing heading)
+    except ValidationError as error:
+        raise DemoSetupError(f"The demo page “{content}” is not valid: {'; '.join(error.messages)}") from error
     content_record_edit(content=content, by=editor)
     content.save()
     try:

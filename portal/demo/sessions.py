@@ -15,7 +15,7 @@ from django.utils import timezone
 from articles.models import Article
 from faq.models import FaqTopic
 from portal.demo import demo_articles
-from portal.reading.models import Patient, ReadingFrequency, ReadingListItem, Treatment
+from portal.reading.models import ChecklistItem, Patient, ReadingFrequency, ReadingListItem, Treatment
 from portal.reading.services.imports import session_find_or_create
 from portal.reading.services.sessions import session_issue_link
 
@@ -26,6 +26,31 @@ PATIENT_REFERENCE = "DEMO-0001"
 PATIENT_NAME = "Alex Demo"
 PATIENT_EMAIL = "alex.demo@example.org"
 SESSION_TIME = datetime.time(10, 0)
+
+
+# The treatment-day checklist (short label for staff, text for patients), from the label's instructions.
+DEMO_CHECKLIST = (
+    ("ride home", "I have a ride home, and I will not drive until the next day, after a good night's sleep."),
+    ("food and drink", "I will not eat for 2 hours, or drink anything for 30 minutes, before my session."),
+    ("nose spray", "If I use a steroid or decongestant nose spray, I will use it at least 1 hour before."),
+    ("2 hours' stay", "I can stay at the clinic for at least 2 hours after my dose."),
+)
+
+
+def demo_checklist(treatment):
+    """The demo checklist, approved as written (trusted demo data, like content_publish), filled only while empty."""
+    if treatment.checklist_items.exists():
+        return
+    for position, (label, text) in enumerate(DEMO_CHECKLIST, start=1):
+        ChecklistItem.objects.create(
+            treatment=treatment,
+            position=position * 10,
+            text=text,
+            short_label=label,
+            approved_text=text,
+            approved_short_label=label,
+            approved_at=timezone.now(),
+        )
 
 
 def demo_treatment():
@@ -56,6 +81,7 @@ def demo_treatment():
         topic = FaqTopic.objects.filter(slug=FAQ_TOPIC_SLUG).first()
         if topic is not None:
             ReadingListItem.objects.create(treatment=treatment, position=position + 10, page=topic, required=False)
+    demo_checklist(treatment)
     return treatment
 
 

@@ -12,13 +12,15 @@ from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext, gettext_lazy
 
 from portal.audit.services import audit_record
-from portal.permissions import can_view_patient_data
+from portal.permissions import can_approve_content, can_edit_content, can_view_patient_data
 from portal.reading.forms import ReadingListItemForm
 from portal.reading.links import patient_link_url
 from portal.reading.models import (
     PAGE_FIELDS,
+    ChecklistItem,
     Patient,
     ReadingListItem,
     ReminderRule,
@@ -27,6 +29,7 @@ from portal.reading.models import (
     TreatmentSession,
 )
 from portal.reading.services import messages as message_services
+from portal.reading.services import readiness
 from portal.reading.services import sessions as session_services
 
 
@@ -318,4 +321,51 @@ class TreatmentSessionAdmin(AuditedViewsMixin, admin.ModelAdmin):
         self.message_user(request, f"{count} link(s) revoked.", messages.SUCCESS)
 
 
+# Treatment-day checklist (issue 13): editors write, a clinical reviewer approves ------------------------------
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(admin.ModelAdmin):
+    """Checklist items are reviewed content: editors change the text, patients see it only once a clinical
+    reviewer who did not write it approves it (the "Approve" action, services.readiness.checklist_item_approve)."""
+
+    list_display = ("text", "treatment", "position", "approved_text", "approved_at")
+    list_filter = ("treatment",)
+    readonly_fields = ("approved_text", "approved_short_label", "approved_by", "approved_at", "last_edited_by")
+    fields = ("treatment", "position", "text", "short_label", *readonly_fields)
+    actions = ["approve_items"]
+
+    def has_module_permission(self, request):
+        return can_edit_content(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return can_edit_content(request.user)
+
+    def has_add_permission(self, request):
+        return can_edit_content(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_edit_content(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_approve_content(request.user)
+
+    def save_model(self, request, obj, form, change):
+        if not change or {"text", "short_label"} & set(form.changed_data):
+            obj.last_edited_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=gettext_lazy("Approve the selected checklist items (patients see them)"))
+    def approve_items(self, request, queryset):
+        if not can_approve_content(request.user):
+            self.message_user(request, gettext("Only clinical reviewers approve checklist items."), level="error")
+            return
+        approved = sum(readiness.checklist_item_approve(checklist_item=item, by=request.user) for item in queryset)
+        self.message_user(
+            request,
+            gettext(
+                "%(count)d approved. Items you changed yourself, or without changes, were not approved (four eyes)."
+            )
+            % {"count": approved},
+        )
 from portal.reading import admin_interop  # noqa: E402, F401 - the EHR interfaces' admin (issue 14)

@@ -22,6 +22,7 @@ CSV_COLUMNS = (
     "end_reached_at", "acknowledged_at", "acknowledged_version", "content_version", "content_hash",
     "language_read", "translation_version",
     "record_updated_at", "questions", "question_texts", "first_question_asked_at", "open_questions",
+    "teach_back_pending", "teach_back_needed_help", "session_ready",
 )  # fmt: skip
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_CHUNK_ROWS = 1000
@@ -42,7 +43,7 @@ def _local(value, zone=None):
 class _Record:
     """A reading record's values with ReadingRecord's own rules (the same properties, no model instance)."""
 
-    __slots__ = ("opened_at", "seconds_visible", "acknowledged_at")
+    __slots__ = ("opened_at", "seconds_visible", "acknowledged_at", "acknowledged_version")
     seconds_open_to_acknowledge = ReadingRecord.seconds_open_to_acknowledge
     measured_by_script = ReadingRecord.measured_by_script
     reading_seconds = ReadingRecord.reading_seconds
@@ -51,12 +52,13 @@ class _Record:
         self.opened_at = row["record__opened_at"]
         self.seconds_visible = row["record__seconds_visible"]
         self.acknowledged_at = row["record__acknowledged_at"]
+        self.acknowledged_version = row["record__acknowledged_version"]
 
 
 class _Item:
     """An item's values with SessionItem's own rules for state, earlier version and quick reading."""
 
-    __slots__ = ("is_done", "estimated_words", "reading_record")
+    __slots__ = ("is_done", "estimated_words", "reading_record", "current_material_version")
     estimated_seconds = SessionItem.estimated_seconds
     state = SessionItem.state
     read_earlier_version = SessionItem.read_earlier_version
@@ -65,6 +67,7 @@ class _Item:
     def __init__(self, row):
         self.is_done = row["is_done"]
         self.estimated_words = row["estimated_words"]
+        self.current_material_version = row["current_material_version"]
         self.reading_record = _Record(row) if row["record__pk"] is not None else None
 
 
@@ -99,6 +102,8 @@ def csv_row(row, *, page, questions, zone=None):
         "question_texts": csv_safe(" | ".join(question["text"] for question in questions)),
         "first_question_asked_at": _local(questions[0]["asked_at"], zone) if questions else "",
         "open_questions": sum(1 for question in questions if question["answered_at"] is None),
+        # The session's readiness (SessionQuerySet.not_ready_q, the one definition), on each of its rows.
+        "session_ready": row["session_ready"],
     }
     if record is not None:
         cells |= {
@@ -115,6 +120,8 @@ def csv_row(row, *, page, questions, zone=None):
             "language_read": row["record__language"],
             "translation_version": row["record__translation_version"],
             "record_updated_at": _local(row["record__updated_at"], zone),
+            "teach_back_pending": row["record__teach_back_pending"],
+            "teach_back_needed_help": row["record__teach_back_needed_help"],
         }
     return ["" if (value := cells.get(column)) is None else value for column in CSV_COLUMNS]
 

@@ -10,7 +10,7 @@ import functools
 
 from django.apps import apps
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
@@ -303,15 +303,18 @@ CSV_ITEM_VALUES = (
     "record__end_reached_at", "record__acknowledged_at", "record__acknowledged_version", "record__content_version",
     "record__content_hash", "record__updated_at", "is_done", "estimated_words",
     "record__language", "record__translation_version",
+    "record__teach_back_pending", "record__teach_back_needed_help", "session_ready",
 )  # fmt: skip
 
 
 def csv_items(*, start: datetime.datetime, end: datetime.datetime) -> QuerySet:
     """Every item of the sessions in [start, end), in session order, as dicts of CSV_ITEM_VALUES (one query;
     iterate it in chunks). Their pages and questions come from csv_pages and csv_questions, once per chunk."""
+    not_ready = TreatmentSession.objects.between(start, end).not_ready().values("pk")
     return (
         SessionItem.objects.filter(session__scheduled_at__gte=start, session__scheduled_at__lt=end)
         .with_state()
+        .annotate(session_ready=ExpressionWrapper(~Q(session_id__in=not_ready), output_field=BooleanField()))
         .order_by("session__scheduled_at", "session_id", "position")
         .values(*CSV_ITEM_VALUES)
     )

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from portal.reading.views import frontdesk, staff
+from portal.reading.views import frontdesk, insight, record, staff
 
 app_name = "staff"
 
@@ -19,6 +19,15 @@ urlpatterns = [
     path("sessions/<int:pk>/link/send/", frontdesk.session_send_link, name="send_link"),
     path("sessions/<int:pk>/reschedule/", frontdesk.session_reschedule, name="reschedule"),
     path("sessions/<int:pk>/cancel/", frontdesk.session_cancel, name="cancel"),
+    path("sessions/<int:pk>/record/", record.record_page, name="record"),
+    path("sessions/<int:pk>/record.pdf", record.record_pdf, name="record_pdf"),
+    path("sessions/<int:pk>/record.fhir.json", record.record_fhir, name="record_fhir"),
+    path("insight/", insight.insight_overview, name="insight"),
+    path(
+        "insight/questions/<str:app_label>/<str:model_name>/<int:pk>/",
+        insight.insight_questions,
+        name="insight_questions",
+    ),
     path("questions/", staff.questions, name="questions"),
     path("questions/<int:pk>/answered/", staff.question_answered, name="question_answered"),
 ]

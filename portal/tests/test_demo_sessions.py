@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from portal.demo.sessions import FAQ_TOPIC_SLUG, TREATMENT_SLUG, create_demo_sessions
 from portal.reading.models import ReadingFrequency, Treatment, TreatmentSession
+from portal.reading.services.readiness import checklist_answer
 from portal.reading.services.sessions import record_acknowledge
 from portal.reading.tests.factories import SHOWN_RE, make_reading_article, make_staff
 
@@ -64,6 +65,16 @@ def test_the_printed_link_opens_the_reading_list_and_reading_it_all_makes_the_se
         assert page.status_code == 200
         shown = SHOWN_RE.search(page.content.decode()).group(1)
         assert patient.post(reverse("patient:acknowledge", kwargs={"pk": item.pk}), {"shown": shown}).status_code == 302
+        # Each demo article asks two teach-back questions (portal/demo/teach_back/); answered right, it is done.
+        questions = item.page.teach_back_questions
+        assert len(questions) == (2 if item.article_id else 0)
+        if questions:
+            answers = {f"answer-{question['key']}": question["answer"] for question in questions}
+            assert patient.post(reverse("patient:teach_back", kwargs={"pk": item.pk}), answers).status_code == 302
+    # The treatment-day checklist (open: the session is tomorrow), every item "Yes".
+    for checklist_item in session.treatment.checklist_items.all():
+        url = reverse("patient:checklist_answer", kwargs={"pk": checklist_item.pk})
+        assert patient.post(url, {"ready": "yes"}).status_code == 302
 
     staff = Client()
     staff.force_login(make_staff("Clinic staff"))
@@ -100,4 +111,7 @@ def test_without_demo_pages_the_session_has_only_what_exists(settings):
     assert [item.title for item in session.items.all()] == ["How Spravato works"]
     assert link.startswith("https://portal.example/p/")
     record_acknowledge(item=session.items.get())
+    assert not TreatmentSession.objects.with_completion().get().is_ready  # the checklist is still to answer
+    for checklist_item in session.treatment.checklist_items.all():
+        checklist_answer(session=session, checklist_item=checklist_item, ready=True)
     assert TreatmentSession.objects.with_completion().get().is_ready

@@ -14,6 +14,7 @@ Everything is escaped: the only markup in the result is our own <p>, <ins> and <
 import dataclasses
 import difflib
 
+from portal.content import teachback
 from portal.content.diff.lines import html_to_lines, markup_changes
 from portal.content.diff.words import WordDiff, html_diff, text_diff, word_diff
 from portal.content.models import ContentVersion
@@ -33,6 +34,7 @@ class Snapshot:
     html: str
     summary: str = ""
     markdown: str = ""
+    teach_back: str = ""  # the teach-back questions' source (portal.content.teachback), normalized
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,7 +104,9 @@ def compare(old, new):
     if old.summary or new.summary:
         parts.append(FieldDiff("Summary", text_diff(old.summary, new.summary)))
     parts.append(FieldDiff("Text", html_diff(old.html, new.html)))
-    words_unchanged = not any(part.diff.changed for part in parts[:-1]) and (
+    if old.teach_back or new.teach_back:
+        parts.append(FieldDiff("Teach-back questions", _teach_back_diff(old.teach_back, new.teach_back)))
+    words_unchanged = not any(part.diff.changed for part in parts if part.label != "Text") and (
         html_to_lines(old.html, annotate=False) == html_to_lines(new.html, annotate=False)
     )
     return Changes(
@@ -113,22 +117,28 @@ def compare(old, new):
     )
 
 
+def _teach_back_diff(old, new):
+    """The questions line by line as paragraphs of words, so a changed answer shows as words added/removed."""
+    return word_diff(old.split("\n") if old else [], new.split("\n") if new else [])
+
+
 # Snapshots of reviewed content (portal.content.models.ReviewedContent) -------------------------------------
 
 
 def live_snapshot(content):
     """What patients see now, with the Markdown it was approved from (its kept ContentVersion)."""
-    source = (
+    source, teach_back = (
         ContentVersion.objects.for_content(content)
         .filter(version=content.published_version)
-        .values_list("body", flat=True)
+        .values_list("body", "teach_back")
         .first()
-    )
+    ) or ("", "")
     return Snapshot(
         title=content.live_title,
         html=content.live_html,
         summary=getattr(content, "live_summary", ""),
         markdown=source or "",
+        teach_back=teach_back,
     )
 
 
@@ -140,9 +150,16 @@ def working_snapshot(content):
         html=content.body_html,
         summary=getattr(content, "summary", ""),
         markdown=content.working_body or "",
+        teach_back=teachback.normalized(content.teach_back),
     )
 
 
 def version_snapshot(version):
     """A kept ContentVersion."""
-    return Snapshot(title=version.title, html=version.body_html, summary=version.summary, markdown=version.body)
+    return Snapshot(
+        title=version.title,
+        html=version.body_html,
+        summary=version.summary,
+        markdown=version.body,
+        teach_back=version.teach_back,
+    )

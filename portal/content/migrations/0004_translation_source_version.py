@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("content", "0002_contenteditor"),
+        ("content", "0003_contentversion_teach_back"),
     ]
 
     operations = [

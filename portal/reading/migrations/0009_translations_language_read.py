@@ -39,7 +39,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reading", "0007_outgoing_messages"),
+        ("reading", "0008_teach_back_and_checklist"),
         ("articles", "0004_article_translation"),
         ("faq", "0004_faq_translations"),
     ]

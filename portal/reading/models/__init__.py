@@ -4,6 +4,13 @@ One module per part (pages: the one place that knows the kinds of page to read);
 from here, as `portal.reading.models.X`.
 """
 
+from portal.reading.models.checks import (
+    TEACH_BACK_TRIES,
+    ChecklistAnswer,
+    ChecklistItem,
+    TeachBackAnswer,
+    teach_back_progress,
+)
 from portal.reading.models.interop import (
     AppointmentTypeMapping,
     InterfaceChannel,
@@ -51,6 +58,11 @@ from portal.reading.models.treatments import ReadingFrequency, ReadingListItem, 
 
 __all__ = [
     "PAGE_FIELDS",
+    "TEACH_BACK_TRIES",
+    "ChecklistAnswer",
+    "ChecklistItem",
+    "TeachBackAnswer",
+    "teach_back_progress",
     "PAGE_LABELS",
     "AppointmentTypeMapping",
     "InterfaceChannel",

@@ -93,7 +93,11 @@ class SessionItem(PageReference):
     def read_earlier_version(self):
         """Acknowledged, but the content has changed materially since: it counts as not done."""
         record = self.reading_record
-        return record is not None and record.acknowledged_at is not None and not self.is_done
+        return (
+            record is not None
+            and record.acknowledged_at is not None
+            and (record.acknowledged_version or 0) < self.current_material_version
+        )
 
     @property
     def read_quickly(self):
@@ -122,11 +126,20 @@ class ReadingRecord(models.Model):
     # translation read (an article read in translation; None otherwise).
     language = models.CharField(max_length=16, blank=True)
     translation_version = models.PositiveIntegerField(null=True, blank=True)
+    # Acknowledged, but teach-back questions are still to answer (item_done_q); and whether one needed help
+    # (answered wrong twice: the item is done, flagged for staff). See portal.reading.models.checks.
+    teach_back_pending = models.BooleanField(default=False)
+    teach_back_needed_help = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         # Covers item_done_q for the dashboard's totals; the beacon never changes these columns.
-        indexes = [models.Index(fields=["item", "acknowledged_at", "acknowledged_version"], name="reading_record_done")]
+        indexes = [
+            models.Index(
+                fields=["item", "acknowledged_at", "acknowledged_version", "teach_back_pending"],
+                name="reading_record_done",
+            )
+        ]
 
     def __str__(self):
         return f"Reading record for item {self.item_id}"

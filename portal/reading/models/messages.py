@@ -9,17 +9,18 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.reading.models.items import SessionItem
-from portal.reading.models.rules import item_done_q
 from portal.reading.models.treatments import Treatment
 
 
 def reading_pending_q(session_id_field="session_id"):
-    """THE question reminders ask: "is the session's required reading not done yet?", as a filter expression
-    for a queryset whose `session_id_field` holds the session's id ("pk" on TreatmentSession): true while any
-    required item is not done. One place, so a richer "ready" (checklist, teach-back) changes reminders too."""
-    items = SessionItem.objects.filter(session_id=OuterRef(session_id_field), required=True)
-    return Exists(items.exclude(item_done_q()))
+    """THE question reminders ask: "is the patient still not ready for the session?", as a filter expression
+    for a queryset whose `session_id_field` holds the session's id ("pk" on TreatmentSession): true while
+    the session is not ready: the one definition of issue 13 (`SessionQuerySet.not_ready_q`: required pages with
+    teach-back, the treatment-day checklist, no open question), so reminders stop exactly when staff see "ready"."""
+    from portal.reading.models.sessions import SessionStatus, TreatmentSession  # sessions imports this app's models
+
+    not_ready = TreatmentSession.objects.filter(status=SessionStatus.SCHEDULED).not_ready()
+    return Exists(not_ready.filter(pk=OuterRef(session_id_field)))
 
 
 class MessageKind(models.TextChoices):

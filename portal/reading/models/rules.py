@@ -6,13 +6,15 @@ from django.utils import timezone
 
 
 def item_done_q(prefix=""):
-    """Acknowledged, and at or after the content's latest material change (a page whose content changed
-    materially after the patient acknowledged it must be read again). `prefix` reaches the item through a
-    relation, e.g. "items__" from a session."""
+    """Acknowledged, at or after the content's latest material change (a page whose content changed
+    materially after the patient acknowledged it must be read again), and its teach-back questions answered
+    (right, or twice wrong: portal.reading.models.checks). `prefix` reaches the item through a relation, e.g.
+    "items__" from a session."""
     return Q(
         **{
             f"{prefix}record__acknowledged_at__isnull": False,
             f"{prefix}record__acknowledged_version__gte": F(f"{prefix}current_material_version"),
+            f"{prefix}record__teach_back_pending": False,
         }
     )
 

@@ -6,11 +6,13 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.reading.models.checks import ChecklistAnswer, ChecklistItem
 from portal.reading.models.items import PatientQuestion, SessionItem
 from portal.reading.models.rules import item_done_q, valid_link_q
 from portal.reading.models.treatments import Treatment
@@ -70,34 +72,90 @@ class SessionQuerySet(models.QuerySet):
         return self.filter(scheduled_at__gte=start, scheduled_at__lt=end)
 
     def with_completion(self):
-        """Annotate item counts in the same query: no query per session."""
+        """Annotate item and checklist counts and `ready` in the same query: no query per session."""
         return self.annotate(
             items_total=Count("items", filter=Q(items__required=True), distinct=True),
             items_done=Count("items", filter=Q(items__required=True) & item_done_q("items__"), distinct=True),
             open_questions=Count(
                 "items__questions", filter=Q(items__questions__answered_at__isnull=True), distinct=True
             ),
+            checklist_total=_count_of(
+                ChecklistItem.objects.live().filter(treatment=OuterRef("treatment_id")), "treatment"
+            ),
+            checklist_done=_count_of(
+                ChecklistAnswer.objects.filter(session=OuterRef("pk"), ready=True).exclude(
+                    checklist_item__approved_text=""
+                ),
+                "session",
+            ),
+            ready=ExpressionWrapper(~self.not_ready_q(), output_field=BooleanField()),
         )
 
-    def completion_totals(self):
-        """Totals for the whole list in one query, however long it is: sessions, sessions ready (no required item
-        left that is not done: the rule of `is_ready`) and sessions with open questions. The subqueries are not
-        correlated, so each runs once (an EXISTS per session made PostgreSQL probe the questions 2,000 times)."""
-        not_ready = (
-            SessionItem.objects.filter(session__in=self, required=True).exclude(item_done_q()).values("session_id")
+    def not_ready_q(self):
+        """THE definition of "not ready" for a session of this queryset (issue 13), as a Q on sessions: a required
+        page not done (read in its current material version, teach-back answered: item_done_q), or a
+        treatment-day checklist item (approved) not answered "Yes", or a question (a page's or the checklist's)
+        not answered by staff. Its subqueries are not correlated, so each runs once for the whole queryset (an
+        EXISTS per session made PostgreSQL probe the questions 2,000 times). Used by `ready()`, `not_ready()`,
+        `with_completion()` (the `ready` annotation behind `is_ready`) and `completion_totals()`."""
+        sessions = self.model.objects.filter(pk__in=self.values("pk"))
+        unread = SessionItem.objects.filter(session__in=sessions, required=True).exclude(item_done_q())
+        questions = PatientQuestion.objects.filter(item__session__in=sessions, answered_at__isnull=True)
+        checklist_gaps = sessions.annotate(
+            total=_checklist_total(),
+            done=_count_of(
+                ChecklistAnswer.objects.filter(session=OuterRef("pk"), ready=True).exclude(
+                    checklist_item__approved_text=""
+                ),
+                "session",
+            ),
+        ).filter(done__lt=models.F("total"))
+        return (
+            Q(pk__in=unread.values("session_id"))
+            | Q(pk__in=questions.values("item__session_id"))
+            | Q(pk__in=checklist_gaps.values("pk"))
         )
+
+    def ready(self):
+        """Sessions whose patient is ready: see not_ready_q. The one filter reminders and exports use."""
+        return self.exclude(self.not_ready_q())
+
+    def not_ready(self):
+        """Sessions whose patient is not ready yet (required reading, teach-back, checklist or a question left)."""
+        return self.filter(self.not_ready_q())
+
+    def completion_totals(self):
+        """Totals for the whole list in one query, however long it is: sessions, sessions ready (not_ready_q) and
+        sessions with open questions."""
         with_questions = PatientQuestion.objects.filter(item__session__in=self, answered_at__isnull=True).values(
             "item__session_id"
         )
         return self.aggregate(
             total=Count("pk"),
-            ready=Count("pk", filter=~Q(pk__in=not_ready)),
+            ready=Count("pk", filter=~self.not_ready_q()),
             with_open_questions=Count("pk", filter=Q(pk__in=with_questions)),
         )
 
     def with_valid_link(self, now=None):
         """Sessions whose patient link works now: issued, not revoked, not expired."""
         return self.filter(valid_link_q(now=now))
+
+
+def _count_of(queryset, group):
+    """A correlated COUNT(*) of `queryset` (filtered on OuterRef through `group`) as a subquery, 0 when empty."""
+    counted = queryset.order_by().values(group).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _checklist_total():
+    """Approved checklist items of the session's treatment (a correlated count)."""
+    return _count_of(ChecklistItem.objects.live().filter(treatment=OuterRef("treatment_id")), "treatment")
+
+
+def _checklist_done():
+    """Approved checklist items the session's patient answered "Yes" (a correlated count)."""
+    answers = ChecklistAnswer.objects.filter(session=OuterRef("pk"), ready=True)
+    return _count_of(answers.exclude(checklist_item__approved_text=""), "session")
 
 
 def hash_token(token):
@@ -158,8 +216,8 @@ class TreatmentSession(models.Model):
 
     @property
     def is_ready(self):
-        """All required items done (needs TreatmentSession.objects.with_completion())."""
-        return self.items_done >= self.items_total
+        """Ready for the session (SessionQuerySet.not_ready_q; needs TreatmentSession.objects.with_completion())."""
+        return self.ready
 
     def link_matches(self, token):
         """True if `token` is this session's current, valid link token (constant-time comparison)."""

@@ -280,6 +280,10 @@ def record_acknowledge(
             **_language_read(shown),
             updated_at=now,
         )
+        # Teach-back questions still to answer keep the item from counting as done (services.readiness).
+        from portal.reading.services.readiness import teach_back_refresh
+
+        teach_back_refresh(item=item)
     record.refresh_from_db()
     return record
 

@@ -92,7 +92,8 @@ def test_the_dashboard_shows_50_sessions_a_page_with_totals_for_the_whole_range_
     navs = {}
     for response in (first, second):
         html = response.content.decode()
-        assert "3 of 51 sessions ready</strong>, 48 not ready; 1 with open questions" in html
+        # The open question keeps its session from being ready (issue 13: one definition of ready).
+        assert "2 of 51 sessions ready</strong>, 49 not ready; 1 with open questions" in html
         nav = html[html.index('<nav class="pagination" aria-label="Pages of sessions">') :]
         nav = nav[: nav.index("</nav>")]
         anchors = re.findall(r'<a href="\?([^"]+)"([^>]*)>', nav)

@@ -41,6 +41,7 @@ from portal.audit.services import audit_record
 from portal.reading import selectors
 from portal.reading.forms import ProgressReportForm, QuestionForm
 from portal.reading.models import ItemState
+from portal.reading.services import readiness
 from portal.reading.services import sessions as services
 from portal.reading.shown import page_shown_now, read_shown, sign_shown
 
@@ -213,11 +214,15 @@ def session_overview(request):
             "done_count": len(done),
             "ready": len(done) == len(required),
             "states": ItemState,
+            # The treatment-day checklist (views.checks posts the answers).
+            "checklist": readiness.session_checklist(session=session),
+            "checklist_open": readiness.checklist_is_open(session=session),
+            "checklist_opens_at": readiness.checklist_opens_at(session=session),
         },
     )
 
 
-def _render_item(request, item, *, items=None, question_form=None, page_notice="", status=200):
+def _render_item(request, item, *, items=None, question_form=None, page_notice="", teach_back_error="", status=200):
     """The item page, with the version it shows (and when) signed into its forms and beacon. Writes nothing.
     `items`: the session's items, if the caller has them already."""
     page = item.page
@@ -248,6 +253,9 @@ def _render_item(request, item, *, items=None, question_form=None, page_notice="
         "position": position + 1,
         "count": len(items),
         "states": ItemState,
+        # Teach-back questions after "I have read and understood this" (views.checks posts the answers).
+        "teach_back": readiness.teach_back_state(item=item) if available and item.reading_record else [],
+        "teach_back_error": teach_back_error,
     }
     return render(request, "patient/item.html", context, status=status)
 
@@ -302,9 +310,11 @@ def item_acknowledge(request, pk):
     if shown is None:
         return _render_item(request, item, page_notice=shown_unknown_notice(), status=400)
     try:
-        services.record_acknowledge(item=item, shown=shown)
+        record = services.record_acknowledge(item=item, shown=shown)
     except services.PageChangedSinceShown:
         return _render_item(request, item, page_notice=page_changed_notice(), status=409)
+    if record.teach_back_pending:  # the page's teach-back questions come next (views.checks)
+        return redirect(f"{reverse('patient:item', kwargs={'pk': item.pk})}#teach-back")
     messages.success(request, _("Thank you. “%(title)s” is marked as read.") % {"title": item.title})
     return redirect(f"{reverse('patient:session')}#item-{item.pk}")
 

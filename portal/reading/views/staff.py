@@ -24,6 +24,7 @@ from portal.reading import exports, selectors, selectors_outreach
 from portal.reading.forms import DateRangeForm, LinkEmailForm
 from portal.reading.links import link_qr_svg, patient_link_url
 from portal.reading.services import messages as message_services
+from portal.reading.services import readiness
 from portal.reading.services import sessions as session_services
 
 SESSIONS_PER_PAGE = 50
@@ -76,6 +77,9 @@ def dashboard(request):
             filters=form.as_filters(),
             row_count=len(found.sessions),
         )
+        summaries = readiness.checklist_summaries(sessions=found.sessions)
+        for session in found.sessions:
+            session.checklist_summary = summaries.get(session.pk, "")
         context |= {
             "sessions": selectors_outreach.delivery_attach(found.sessions),
             "range": form.cleaned_data,
@@ -98,7 +102,11 @@ def _session(pk):
 
 def _render_session(request, session, *, new_token=None):
     items = selectors.session_items_with_questions(session=session)
+    needed_help = readiness.needed_help_questions(items=items)
+    for item in items:
+        item.needed_help = needed_help.get(item.pk, [])
     context = {
+        "checklist": readiness.session_checklist(session=session),
         "session": session,
         "items": items,
         "questions": [(item, question) for item in items for question in item.questions.all()],
