@@ -31,7 +31,13 @@ PUBLIC_NAMESPACES = {"articles", "faq", "patient", "sms"}
 STAFF_NAMESPACES = {"admin", "staff"}
 MARKDOWNX_URL_NAMES = {"markdownx_markdownify", "markdownx_upload"}
 # Staff previews of working copies live beside the public pages they preview.
-PREVIEW_URL_NAMES = {"articles:preview", "faq:topic_preview", "faq:entry_preview"}
+PREVIEW_URL_NAMES = {
+    "articles:preview",
+    "articles:translation_preview",
+    "faq:topic_preview",
+    "faq:entry_preview",
+    "faq:translation_preview",
+}
 # Sample values for URL parameters; the first that reverse() accepts is used.
 SAMPLE_VALUES = ["1", "articles", "x"]
 

@@ -143,6 +143,7 @@ def stale_translation_pages(public):
     """A Spanish article page whose translation is behind a material change of its source: the English page with
     the note."""
     from django.core.cache import caches
+    from django.utils import translation
 
     from articles.models import ArticleTranslation
     from portal.content.services import content_publish
@@ -152,7 +153,9 @@ def stale_translation_pages(public):
     stale.save()
     content_publish(content=stale, by=None, material_change=True)
     caches["pages"].clear()
-    pages = {f"article {stale.slug} in Spanish, translation out of date": public.get("/es" + stale.get_absolute_url())}
+    with translation.override("en"):  # a Spanish request before this one may have left Spanish active
+        path = stale.get_absolute_url()
+    pages = {f"article {stale.slug} in Spanish, translation out of date": public.get("/es" + path)}
     assert b'data-fallback="out_of_date"' in next(iter(pages.values())).content
     return pages
 
