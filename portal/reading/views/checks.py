@@ -44,10 +44,9 @@ def item_teach_back(request, pk):
     language = patient_language(request, request.patient_session)
     state = readiness.teach_back_state(item=item, language=language)
     open_keys = {entry["question"]["key"] for entry in state if not entry["resolved"]}
-    if not open_keys:  # nothing left to answer in the questions shown now: settle the record's flags
-        record = readiness.teach_back_refresh(item=item, language=language)
-        if not record.teach_back_pending:
-            return _done(request, item)
+    if not open_keys:  # the questions shown now are all answered (e.g. in another language): settle the flags
+        readiness.teach_back_refresh(item=item, language=language)
+        return _done(request, item)
     sent = _choices(request.POST)
     choices = {key: index for key, index in sent.items() if key in open_keys}
     if not choices:
