@@ -29,6 +29,7 @@ from portal.reading.models import (
     TreatmentSession,
     teach_back_progress,
 )
+from portal.reading.selectors import page_in_language, patient_language
 from portal.reading.services.sessions import record_ask_question
 
 
@@ -41,16 +42,52 @@ class NotYourChecklistItem(Exception):
 
 
 # Teach-back -----------------------------------------------------------------------------------------
+#
+# The questions are part of the page's content, translated with it: a patient answers the questions of the text
+# they are shown (selectors.page_in_language): a current translation's own questions (their anchors are the
+# translated page's headings), else (no translation, one behind a material change, or a translation without
+# questions) the source's. Answers stay keyed by the question's words (TeachBackAnswer.question_key), so an answer
+# in Spanish belongs to the Spanish question: insight counts each language's questions separately.
 
 
-def teach_back_refresh(*, item: SessionItem) -> ReadingRecord | None:
-    """Recompute the item's record flags from its page's live questions and the answers so far: pending while the
-    page is acknowledged and a question is unresolved; needed help when a question was answered wrong twice.
-    Called after an acknowledgement and after each answer."""
+def teach_back_questions(*, item: SessionItem, language: str | None = None, reading=None) -> list[dict]:
+    """The teach-back questions of the item's page as a patient of `language` is shown it (default: the language
+    the patient read it in, else their preferred language). `reading`: the page_in_language the caller has."""
+    if reading is None:
+        reading = page_in_language(page=item.page, language=language or _language_of(item))
+    if reading.text is not None:  # an article
+        translation = reading.text.translation
+        if translation is not None and translation.live_teach_back:
+            return list(translation.live_teach_back)
+        return item.page.teach_back_questions
+    questions = []
+    for entry in reading.entries:  # an FAQ topic: each answer's questions, in the language that answer is shown
+        own = entry.translation.live_teach_back if entry.translation is not None else []
+        for question in own or entry.content.live_teach_back:
+            # A question about the entry itself (anchor "": its title) points at the entry on the topic page.
+            questions.append(question if question.get("anchor") else {**question, "anchor": entry.content.slug})
+    return questions
+
+
+def _language_of(item: SessionItem, record: ReadingRecord | None = None) -> str:
+    """The language the patient last read the item in (its record's, "es" of "es+en"), else their preferred one."""
+    record = record or ReadingRecord.objects.filter(item=item).only("language").first()
+    if record is not None and record.language:
+        return record.language.split("+")[0]
+    return patient_language(session=item.session)
+
+
+def teach_back_refresh(*, item: SessionItem, language: str | None = None) -> ReadingRecord | None:
+    """Recompute the item's record flags from the questions the patient is shown (teach_back_questions) and the
+    answers so far: pending while the page is acknowledged and a question is unresolved; needed help when a
+    question was answered wrong twice. Called after an acknowledgement and after each answer."""
     record = ReadingRecord.objects.filter(item=item).first()
     if record is None:
         return None
-    questions = item.page.teach_back_questions
+    return _refresh(item, record, teach_back_questions(item=item, language=language or _language_of(item, record)))
+
+
+def _refresh(item, record, questions):
     if not questions and not (record.teach_back_pending or record.teach_back_needed_help):
         return record  # a page without questions (most): no query for answers
     progress = teach_back_progress(questions, list(item.teach_back_answers.all()))
@@ -65,14 +102,19 @@ def teach_back_refresh(*, item: SessionItem) -> ReadingRecord | None:
 
 
 def teach_back_answer(
-    *, item: SessionItem, choices: dict[str, int], now: datetime.datetime | None = None
+    *,
+    item: SessionItem,
+    choices: dict[str, int],
+    language: str | None = None,
+    now: datetime.datetime | None = None,
 ) -> list[dict]:
-    """Record one try for each unresolved question of the item's page that `choices` answers ({question key: index
-    of the chosen answer}); resolved questions and unknown keys are ignored. Returns teach_back_progress.
+    """Record one try for each unresolved question the patient of `language` is shown (teach_back_questions)
+    that `choices` answers ({question key: index of the chosen answer}); resolved questions and unknown keys (a
+    question no longer shown, e.g. a translation approved since) are ignored. Returns teach_back_progress.
     A try sent twice (two tabs) counts once: the unique (item, question, attempt) keeps the first."""
     now = now or timezone.now()
     page = item.page
-    questions = page.teach_back_questions
+    questions = teach_back_questions(item=item, language=language)
     with transaction.atomic():
         answers = list(item.teach_back_answers.select_for_update())
         for entry in teach_back_progress(questions, answers):
@@ -95,13 +137,16 @@ def teach_back_answer(
                     )
             except IntegrityError:
                 continue
-        teach_back_refresh(item=item)
+        record = ReadingRecord.objects.filter(item=item).first()
+        if record is not None:
+            _refresh(item, record, questions)
     return teach_back_progress(questions, list(item.teach_back_answers.all()))
 
 
-def teach_back_state(*, item: SessionItem) -> list[dict]:
-    """The item's questions with the patient's tries so far (teach_back_progress); no query for a page without."""
-    questions = item.page.teach_back_questions
+def teach_back_state(*, item: SessionItem, language: str | None = None, reading=None) -> list[dict]:
+    """The questions the patient is shown (teach_back_questions) with their tries so far (teach_back_progress);
+    no query for answers on a page without questions."""
+    questions = teach_back_questions(item=item, language=language, reading=reading)
     return teach_back_progress(questions, list(item.teach_back_answers.all())) if questions else []
 
 

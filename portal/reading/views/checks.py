@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from portal.reading.models import ChecklistItem
 from portal.reading.services import readiness
 from portal.reading.services.sessions import TooManyOpenQuestions
-from portal.reading.views.patient import _own_item, _render_item, patient_page
+from portal.reading.views.patient import _own_item, _render_item, patient_language, patient_page
 
 ANSWER_PREFIX = "answer-"
 
@@ -32,20 +32,37 @@ def _choices(post):
 @patient_page
 def item_teach_back(request, pk):
     """One try at the page's open teach-back questions. A wrong answer comes back with its explanation and a link
-    to the section that answers it; after a second wrong try the question is closed and flagged for staff."""
+    to the section that answers it; after a second wrong try the question is closed and flagged for staff.
+
+    The answers are checked against the questions of the text the patient is shown now, in their language
+    (readiness.teach_back_questions): if a translation was approved (or fell behind) since the page was shown,
+    answers to questions no longer shown are not counted and the current questions are shown again."""
     item = _own_item(request, pk)
     record = item.reading_record
     if record is None or record.acknowledged_at is None or not record.teach_back_pending:
         return redirect(f"{reverse('patient:item', kwargs={'pk': item.pk})}#respond")
-    open_keys = {entry["question"]["key"] for entry in readiness.teach_back_state(item=item) if not entry["resolved"]}
-    choices = {key: index for key, index in _choices(request.POST).items() if key in open_keys}
+    language = patient_language(request, request.patient_session)
+    state = readiness.teach_back_state(item=item, language=language)
+    open_keys = {entry["question"]["key"] for entry in state if not entry["resolved"]}
+    if not open_keys:  # the questions shown now are all answered (e.g. in another language): settle the flags
+        readiness.teach_back_refresh(item=item, language=language)
+        return _done(request, item)
+    sent = _choices(request.POST)
+    choices = {key: index for key, index in sent.items() if key in open_keys}
     if not choices:
+        if set(sent) - {entry["question"]["key"] for entry in state}:
+            error = _("The questions have changed since you opened the page. Please answer these.")
+            return _render_item(request, item, teach_back_error=error, status=409)
         return _render_item(request, item, teach_back_error=_("Please choose an answer for each question."), status=400)
-    progress = readiness.teach_back_answer(item=item, choices=choices)
+    progress = readiness.teach_back_answer(item=item, choices=choices, language=language)
     if all(entry["resolved"] for entry in progress):
-        messages.success(request, _("Thank you. “%(title)s” is done.") % {"title": item.title})
-        return redirect(f"{reverse('patient:session')}#item-{item.pk}")
+        return _done(request, item)
     return redirect(f"{reverse('patient:item', kwargs={'pk': item.pk})}#teach-back")
+
+
+def _done(request, item):
+    messages.success(request, _("Thank you. “%(title)s” is done.") % {"title": item.title})
+    return redirect(f"{reverse('patient:session')}#item-{item.pk}")
 
 
 @require_POST

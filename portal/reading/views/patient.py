@@ -254,7 +254,9 @@ def _render_item(request, item, *, items=None, question_form=None, page_notice="
         "count": len(items),
         "states": ItemState,
         # Teach-back questions after "I have read and understood this" (views.checks posts the answers).
-        "teach_back": readiness.teach_back_state(item=item) if available and item.reading_record else [],
+        "teach_back": readiness.teach_back_state(item=item, reading=reading)
+        if available and item.reading_record
+        else [],
         "teach_back_error": teach_back_error,
     }
     return render(request, "patient/item.html", context, status=status)
