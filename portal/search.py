@@ -62,24 +62,32 @@ def _terms_pattern(terms):
     return re.compile(r"\w*(?:" + "|".join(re.escape(term) for term in terms) + r")\w*", re.IGNORECASE)
 
 
-def highlight(text, terms):
-    """Escape `text` and wrap each occurrence of a term in <mark>."""
+def _word_spans(text, terms):
+    """(start, end) of each whole word of `text` containing a term (case ignored)."""
+    return [match.span() for match in _terms_pattern(terms).finditer(text)] if terms else []
+
+
+def _highlight_spans(text, spans):
     parts, position = [], 0
-    if terms:
-        for match in _terms_pattern(terms).finditer(text):
-            parts.append(escape(text[position : match.start()]))
-            parts.append(f"<mark>{escape(match.group(0))}</mark>")
-            position = match.end()
+    for start, end in spans:
+        parts.append(escape(text[position:start]))
+        parts.append(f"<mark>{escape(text[start:end])}</mark>")
+        position = end
     parts.append(escape(text[position:]))
     return mark_safe("".join(parts))  # noqa: S308 - every piece of text above is escaped
 
 
-def snippet(text, terms):
+def highlight(text, terms, *, find=_word_spans):
+    """Escape `text` and wrap each occurrence of a term in <mark> (`find` gives where they are)."""
+    return _highlight_spans(text, find(text, terms))
+
+
+def snippet(text, terms, *, find=_word_spans):
     """A short extract of `text` around the first matching term, the terms highlighted."""
-    first_match = _terms_pattern(terms).search(text) if terms else None
-    first = first_match.start() if first_match else 0
+    spans = find(text, terms)
+    first = spans[0][0] if spans else 0
     start = max(0, first - SNIPPET_CONTEXT)
-    end = min(len(text), first + SNIPPET_CONTEXT * (1 if first_match else 2))
+    end = min(len(text), first + SNIPPET_CONTEXT * (1 if spans else 2))
     # Cut at word boundaries.
     if start > 0:
         space = text.find(" ", start, first)
@@ -88,7 +96,7 @@ def snippet(text, terms):
         space = text.rfind(" ", first + 1, end)
         end = space if space > 0 else end
     extract = ("…" if start > 0 else "") + text[start:end].strip() + ("…" if end < len(text) else "")
-    return highlight(extract, terms)
+    return highlight(extract, terms, find=find)
 
 
 def search_results(terms):
@@ -199,6 +207,8 @@ def _may_match_every_term(terms, fields):
 
 def _folded_matches(text, terms):
     """(start, end) in `text` of each whole word containing a term, found on the folded text."""
+    if not terms:
+        return []
     folded, origin = [], []
     for position, char in enumerate(text):
         for part in fold_char(char):
@@ -215,29 +225,12 @@ def _folded_matches(text, terms):
 
 def folded_highlight(text, terms):
     """Escape `text` and wrap each word containing a term (accents and case ignored) in <mark>."""
-    parts, position = [], 0
-    for start, end in _folded_matches(text, terms) if terms else []:
-        parts.append(escape(text[position:start]))
-        parts.append(f"<mark>{escape(text[start:end])}</mark>")
-        position = end
-    parts.append(escape(text[position:]))
-    return mark_safe("".join(parts))  # noqa: S308 - every piece of text above is escaped
+    return highlight(text, terms, find=_folded_matches)
 
 
 def folded_snippet(text, terms):
     """A short extract of `text` around the first word containing a term, accents and case ignored."""
-    spans = _folded_matches(text, terms) if terms else []
-    first = spans[0][0] if spans else 0
-    start = max(0, first - SNIPPET_CONTEXT)
-    end = min(len(text), first + SNIPPET_CONTEXT * (1 if spans else 2))
-    if start > 0:
-        space = text.find(" ", start, first)
-        start = space + 1 if space >= 0 else start
-    if end < len(text):
-        space = text.rfind(" ", first + 1, end)
-        end = space if space > 0 else end
-    extract = ("…" if start > 0 else "") + text[start:end].strip() + ("…" if end < len(text) else "")
-    return folded_highlight(extract, terms)
+    return snippet(text, terms, find=_folded_matches)
 
 
 def _has_every_term(terms, *texts):

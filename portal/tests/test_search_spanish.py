@@ -8,7 +8,6 @@ from django.core.cache import caches
 from django.urls import reverse
 from django.utils import translation
 
-from portal.content.services import content_publish
 from portal.content.tests.factories import (
     make_article,
     make_article_translation,
@@ -16,6 +15,7 @@ from portal.content.tests.factories import (
     make_entry_translation,
     make_topic,
 )
+from portal.content.tests.test_translations import new_source_version
 from portal.search import SEARCH_MAX_LENGTH, fold, folded_highlight, folded_search_terms
 
 pytestmark = pytest.mark.django_db
@@ -75,13 +75,6 @@ def content():
         publish=True,
     )
     return article, untranslated, topic, entry
-
-
-def new_source_version(source, *, material, text=" More."):
-    setattr(source, source.body_field, getattr(source, source.body_field) + text)
-    source.save()
-    content_publish(content=source, by=None, material_change=material)
-    source.refresh_from_db()
 
 
 # Folding ------------------------------------------------------------------------------------------------
