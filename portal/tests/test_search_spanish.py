@@ -237,3 +237,16 @@ def test_text_written_with_decomposed_accents_is_found_and_highlighted(client):
     response = spanish_search(client, "NÁUSEA")
     assert [result["url"] for result in response.context["results"]] == ["/es/articles/nfd/"]
     assert f"<mark>{unicodedata.normalize('NFD', 'náusea')}</mark>" in response.content.decode()
+
+
+def test_questions_say_their_topic_in_spanish_and_the_queries_stay_few(client, content, django_assert_num_queries):
+    from faq.tests.test_translations import translated_heading
+
+    _article, _untranslated, topic, _entry = content
+    translated_heading(topic, title="Spravato en español")
+    spanish_search(client, "medico")
+    caches["pages"].clear()
+    with django_assert_num_queries(SPANISH_SEARCH_QUERIES_WITH_QUESTIONS + 1):  # + the headings' translations
+        response = spanish_search(client, "medico")
+    assert [result["url"] for result in response.context["results"]] == ["/es/faq/spravato/#stay"]
+    assert "Pregunta · Spravato en español" in response.content.decode()
