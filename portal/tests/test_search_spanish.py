@@ -186,7 +186,7 @@ def test_a_long_spanish_search_gets_a_clear_message(client, content):
     assert len(response.context["query"]) == SEARCH_MAX_LENGTH
 
 
-@pytest.mark.parametrize("query", ["<b>", '<script>alert("x")</script>', "a[b", "(?i)", "\\w+", "%_", "ß ﬁ"])
+@pytest.mark.parametrize("query", ["<b>", '<script>alert("x")</script>', "a[b", "(?i)", "\\w+", "%_", "ß ﬁ", "\u0301"])
 def test_spanish_search_escapes_and_treats_every_character_as_text(client, content, query):
     make_article(title="Tags <b>here</b>", body="Write <not a tag> & more", slug="tags", publish=True)
     response = spanish_search(client, query)
