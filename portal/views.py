@@ -1,19 +1,22 @@
 """Public pages that are not a content type's own: home, search, health check."""
 
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from articles.models import Article
 from faq.models import FaqEntry, FaqTopic
 from portal.cache import shared_cache_answers
+from portal.content.selectors import base_language
 from portal.reading.models import Treatment
-from portal.search import SEARCH_MAX_LENGTH, clean_query, search_results, search_terms
+from portal.search import SEARCH_MAX_LENGTH, clean_query, search_results, search_terms, translated_search_results
 
 
 @require_safe
@@ -40,6 +43,9 @@ def search(request):
         message = _("Please use a shorter search, up to %(count)d characters.")
         context["message"] = message % {"count": SEARCH_MAX_LENGTH}
         context["query"] = query[:SEARCH_MAX_LENGTH]
+    elif base_language(get_language()) != base_language(settings.LANGUAGE_CODE):
+        # /es/search/: the Spanish texts patients are shown, accents ignored (README "Search in Spanish").
+        context["results"] = translated_search_results(query, language=get_language())
     else:
         context["results"] = search_results(search_terms(query))
     return render(request, "search.html", context)
