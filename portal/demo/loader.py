@@ -248,9 +248,7 @@ def _sync(content, fields, *, checked_against, editor, reviewer, material_change
     try:
         content_submit_for_review(content=content, by=editor)
         # A changed source asks patients of upcoming sessions to read the page again (no effect on a first version).
-        content_approve(
-            content=content, by=reviewer, checked_against=checked_against, material_change=material_change
-        )
+        content_approve(content=content, by=reviewer, checked_against=checked_against, material_change=material_change)
     except ContentWorkflowError as error:
         raise DemoSetupError(f"Could not publish the demo page “{content}”: {error}") from error
     return "created" if is_new else "updated"
