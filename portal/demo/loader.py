@@ -23,7 +23,13 @@ from portal.content.services import (
     content_record_edit,
     content_submit_for_review,
 )
-from portal.demo import demo_article_translations, demo_articles, demo_faq_topics, demo_faq_translations
+from portal.demo import (
+    CONTENT_DIR,
+    demo_article_translations,
+    demo_articles,
+    demo_faq_topics,
+    demo_faq_translations,
+)
 
 EDITOR, REVIEWER, FRONT_DESK, ADMIN = "editor", "reviewer", "frontdesk", "admin"
 # (user name, group); the admin is a superuser in no group.
@@ -33,6 +39,13 @@ DEMO_ACCOUNTS = (
     (FRONT_DESK, "Clinic staff"),
     (ADMIN, None),
 )
+
+
+# The FAQ entry (topic slug, entry slug) whose translation the demo shows staff as "out of date": on a new
+# database the entry is first published without the last paragraph of its answer, translated from that version,
+# then its full text is published as a NON-material edit. Staff see the translation out of date in the admin;
+# patients still read it (it is not behind a material change, so no stale safety text is served as current).
+DEMO_OUT_OF_DATE_ENTRY = ("your-visit", "what-to-bring")
 
 
 class DemoSetupError(Exception):
@@ -99,6 +112,7 @@ def demo_content_load(*, editor, reviewer):
     A page someone changed in the admin (a pending draft, or a version edited by another user) is left alone.
     """
     outcomes = []
+    later_edit = None
     for demo in demo_articles():
         article = Article.objects.filter(slug=demo.slug).first()
         if article is None:
@@ -118,11 +132,34 @@ def demo_content_load(*, editor, reviewer):
                 # Order is set once: staff may reorder entries in the admin afterwards.
                 entry = FaqEntry(topic=topic, slug=demo.slug, position=demo.position)
             fields = {"question": demo.question, "answer": demo.answer}
+            if entry.pk is None and (topic.slug, demo.slug) == DEMO_OUT_OF_DATE_ENTRY:
+                later_edit = (entry, dict(fields), demo_topic.checked_against)
+                fields["answer"] = _earlier_answer(demo.answer)
             outcome = _sync(entry, fields, checked_against=demo_topic.checked_against, editor=editor, reviewer=reviewer)
             outcomes.append(
                 PageOutcome("FAQ entry", f"{topic.title}: {demo.question}", outcome, entry.published_version)
             )
-    return outcomes + _load_translations(editor=editor, reviewer=reviewer)
+    outcomes += _load_translations(editor=editor, reviewer=reviewer)
+    if later_edit is not None:
+        entry, fields, checked_against = later_edit
+        outcome = _sync(
+            entry, fields, checked_against=checked_against, editor=editor, reviewer=reviewer, material_change=False
+        )
+        label = f"{entry.topic.title}: {fields['question']} (small edit after its translation)"
+        outcomes.append(PageOutcome("FAQ entry", label, outcome, entry.published_version))
+    return outcomes
+
+
+def _earlier_answer(answer):
+    """The demo's first version of an answer: without its last paragraph (what the later, small edit adds)."""
+    paragraphs = answer.strip().split("\n\n")
+    return "\n\n".join(paragraphs[:-1] or paragraphs) + "\n"
+
+
+def _translated_teach_back(demo):
+    """The translation's teach-back questions: teach_back/<language>/<source slug>.txt, if present."""
+    path = CONTENT_DIR / "teach_back" / demo.language / f"{demo.source}.txt"
+    return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
 def _load_translations(*, editor, reviewer):
@@ -135,6 +172,8 @@ def _load_translations(*, editor, reviewer):
         translated = ArticleTranslation.objects.filter(source=source, language=demo.language).first()
         translated = translated or ArticleTranslation(source=source, language=demo.language)
         fields = {"title": demo.title, "summary": demo.summary, "body": demo.body}
+        if teach_back := _translated_teach_back(demo):
+            fields["teach_back"] = teach_back
         outcome = _sync(translated, fields, checked_against=demo.checked_against, editor=editor, reviewer=reviewer)
         outcomes.append(PageOutcome(f"article ({demo.language})", demo.title, outcome, translated.published_version))
     for demo_topic in demo_faq_translations():
@@ -184,7 +223,7 @@ def _source(queryset, name):
     return source
 
 
-def _sync(content, fields, *, checked_against, editor, reviewer):
+def _sync(content, fields, *, checked_against, editor, reviewer, material_change=True):
     """Bring `content` (new or existing) to `fields` through the review workflow, unless staff changed the page.
 
     The demo editor makes the change and submits it; the demo reviewer approves it (four eyes, checked against
@@ -209,7 +248,7 @@ def _sync(content, fields, *, checked_against, editor, reviewer):
     try:
         content_submit_for_review(content=content, by=editor)
         # A changed source asks patients of upcoming sessions to read the page again (no effect on a first version).
-        content_approve(content=content, by=reviewer, checked_against=checked_against, material_change=True)
+        content_approve(content=content, by=reviewer, checked_against=checked_against, material_change=material_change)
     except ContentWorkflowError as error:
         raise DemoSetupError(f"Could not publish the demo page “{content}”: {error}") from error
     return "created" if is_new else "updated"
