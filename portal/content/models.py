@@ -333,8 +333,8 @@ class TranslatedContent(ReviewedContent):
             )
 
     def working_hash(self):
-        # The source version translated is part of what a reviewer signs off.
-        return content_hash(*self.hashed_parts(), f"source v{self.source_version}")
+        # The source version translated is part of what a reviewer signs off, and so are its own questions.
+        return content_hash(*self.hashed_parts(), *self.teach_back_hash_parts(), f"source v{self.source_version}")
 
     def hashed_parts(self):
         return (self.working_title, self.working_body)
