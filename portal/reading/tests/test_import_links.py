@@ -2,6 +2,7 @@
 moved with a reschedule, cancelled with the appointment; kept for the front desk when the patient cannot be."""
 
 import datetime
+import json
 import re
 from io import StringIO
 
@@ -25,7 +26,7 @@ from portal.reading.models import (
     TreatmentSession,
 )
 from portal.reading.tests.factories import in_days, make_patient
-from portal.reading.tests.interop_messages import corepoint
+from portal.reading.tests.interop_messages import TESTDATA, corepoint
 
 pytestmark = pytest.mark.django_db
 HOUR = datetime.timedelta(hours=1)
@@ -83,7 +84,7 @@ def test_an_imported_session_sends_its_link_once_and_its_reminders_follow_the_fe
     reminders = messages(MessageKind.REMINDER, MessageStatus.QUEUED)
     assert [m.due_at for m in reminders] == [moved - 72 * HOUR, moved - 24 * HOUR]
 
-    assert hl7_receive(siu("S12", "C1", sent_hours_ago=3, start=start)).result in ("stale", "unchanged")
+    assert hl7_receive(siu("S12", "C1", sent_hours_ago=3, start=start)).result == "stale"
     send_due_messages()
     assert len(mail.outbox) == 1 and len(messages(MessageKind.LINK)) == 1
 
@@ -143,3 +144,25 @@ def test_load_demo_gives_the_demo_treatment_reminders_once_and_names_the_front_d
         rules = Treatment.objects.get(slug=TREATMENT_SLUG).reminder_rules.filter(is_active=True)
         assert sorted(rules.values_list("hours_before", flat=True)) == [24, 72]
         assert "Front desk: http://portal.test/staff/\n" in out.getvalue()
+
+
+def test_an_appointment_from_fhir_sends_its_link_too(mapped, settings, tmp_path):
+    settings.FHIR_PATIENT_IDENTIFIER_SYSTEM = "urn:oid:1.2.36.146.595.217.0.1"
+    AppointmentTypeMapping.objects.create(
+        system="http://terminology.hl7.org/CodeSystem/v2-0276", code="FOLLOWUP", treatment=mapped
+    )
+    make_patient(reference="12345", email="pat@example.org")
+    resource = json.loads((TESTDATA / "fhir" / "appointment-example.json").read_text())
+    start = in_days(6)
+    resource.update(start=start.isoformat(), end=(start + HOUR).isoformat())
+    path = tmp_path / "bundle.json"
+    patient = json.loads((TESTDATA / "fhir" / "patient-example.json").read_text())
+    entries = [
+        {"fullUrl": "http://ehr.example/fhir/Appointment/example", "resource": resource},
+        {"fullUrl": "http://ehr.example/fhir/Patient/example", "resource": patient, "search": {"mode": "include"}},
+    ]
+    path.write_text(json.dumps({"resourceType": "Bundle", "type": "searchset", "entry": entries}))
+    call_command("import_fhir_appointments", str(path), "--system", "http://ehr.example/fhir")
+    assert TreatmentSession.objects.get().scheduled_at == start
+    send_due_messages()
+    assert len(mail.outbox) == 1 and len(messages(MessageKind.REMINDER, MessageStatus.QUEUED)) == 2
