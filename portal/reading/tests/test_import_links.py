@@ -25,7 +25,7 @@ from portal.reading.models import (
     Treatment,
     TreatmentSession,
 )
-from portal.reading.tests.factories import in_days, make_patient
+from portal.reading.tests.factories import in_days, make_patient, make_session
 from portal.reading.tests.interop_messages import TESTDATA, corepoint
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +166,12 @@ def test_an_appointment_from_fhir_sends_its_link_too(mapped, settings, tmp_path)
     assert TreatmentSession.objects.get().scheduled_at == start
     send_due_messages()
     assert len(mail.outbox) == 1 and len(messages(MessageKind.REMINDER, MessageStatus.QUEUED)) == 2
+
+
+def test_a_session_the_front_desk_made_keeps_its_link_when_the_feed_takes_it_over(mapped):
+    start = in_days(6)
+    patient = make_patient(reference="489671", email="pat@example.org")
+    session, token = make_session(treatment=mapped, patient=patient, scheduled_at=start)
+    assert hl7_receive(siu("S12", "C1", sent_hours_ago=1, start=start)).result == "created"
+    assert TreatmentSession.objects.get().pk == session.pk and messages(MessageKind.LINK) == []
+    assert Client().get(f"/p/{token}/").status_code == 302  # the link handed out still works
