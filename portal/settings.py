@@ -334,6 +334,8 @@ MESSAGES_QUIET_HOURS_END = os.environ.get("MESSAGES_QUIET_HOURS_END", "08:00")
 MESSAGES_MAX_ATTEMPTS = int(os.environ.get("MESSAGES_MAX_ATTEMPTS", 8))
 MESSAGES_RETRY_BASE_SECONDS = int(os.environ.get("MESSAGES_RETRY_BASE_SECONDS", 60))  # doubles per attempt
 MESSAGES_RETRY_MAX_SECONDS = int(os.environ.get("MESSAGES_RETRY_MAX_SECONDS", 3600))
+# A session made from the EHR's feed (HL7 SIU, FHIR) gets its link, sent to the patient with its reminders.
+IMPORTED_SESSIONS_SEND_LINK = env_bool("IMPORTED_SESSIONS_SEND_LINK", True)
 # Text messages: the console backend prints them (local development only); in production texts are off until
 # SMS_BACKEND names a real one, portal.reading.messaging.sms.TwilioSmsBackend (Twilio's REST API).
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "portal.reading.messaging.sms.ConsoleSmsBackend" if DEBUG else "")

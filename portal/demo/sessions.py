@@ -1,8 +1,9 @@
-"""The patient side of `manage.py load_demo`: the Spravato treatment and its reading list, a demo patient,
+"""The patient side of `manage.py load_demo`: the Spravato treatment, its reading list and reminders, a demo patient,
 a session tomorrow at 10:00 clinic time, and a fresh link for it (printed; the previous demo link stops working).
 
 Run after the demo content is loaded (portal.demo.loader). Safe to run again: the treatment, its reading
-list (set only while empty, so staff edits in the admin are kept), the patient and the session are reused.
+list and reminder rules (set only while empty, so staff edits in the admin are kept), the patient and the session
+are reused.
 """
 
 import datetime
@@ -15,7 +16,7 @@ from django.utils import timezone
 from articles.models import Article
 from faq.models import FaqTopic
 from portal.demo import demo_articles
-from portal.reading.models import ChecklistItem, Patient, ReadingFrequency, ReadingListItem, Treatment
+from portal.reading.models import ChecklistItem, Patient, ReadingFrequency, ReadingListItem, ReminderRule, Treatment
 from portal.reading.services.imports import session_find_or_create
 from portal.reading.services.sessions import session_issue_link
 
@@ -26,6 +27,7 @@ PATIENT_REFERENCE = "DEMO-0001"
 PATIENT_NAME = "Alex Demo"
 PATIENT_EMAIL = "alex.demo@example.org"
 SESSION_TIME = datetime.time(10, 0)
+REMINDER_HOURS = (72, 24)  # reminders while the reading is not done: 3 days and 1 day before the session
 
 
 # The treatment-day checklist (short label for staff, text for patients), from the label's instructions.
@@ -51,6 +53,14 @@ def demo_checklist(treatment):
             approved_short_label=label,
             approved_at=timezone.now(),
         )
+
+
+def demo_reminder_rules(treatment):
+    """Reminders 72 h and 24 h before the session, set only while the treatment has none."""
+    if treatment.reminder_rules.exists():
+        return
+    for hours in REMINDER_HOURS:
+        ReminderRule.objects.create(treatment=treatment, hours_before=hours)
 
 
 def demo_treatment():
@@ -82,6 +92,7 @@ def demo_treatment():
         if topic is not None:
             ReadingListItem.objects.create(treatment=treatment, position=position + 10, page=topic, required=False)
     demo_checklist(treatment)
+    demo_reminder_rules(treatment)
     return treatment
 
 

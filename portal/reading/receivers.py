@@ -1,11 +1,12 @@
 """Reading lists follow the content layer's changes (portal.content.signals); outgoing messages follow the
-session's schedule (portal.reading.signals)."""
+session's schedule (portal.reading.signals), and a session imported from the EHR gets its link and reminders."""
 
+from django.conf import settings
 from django.dispatch import receiver
 
 from portal.content.signals import page_to_read_changed
 from portal.reading.models import SessionItem, TreatmentSession, page_q
-from portal.reading.signals import session_schedule_changed
+from portal.reading.signals import session_imported, session_schedule_changed
 
 
 @receiver(page_to_read_changed, dispatch_uid="reading:page_to_read_changed")
@@ -28,3 +29,13 @@ def messages_follow_schedule(sender, *, session, change, **kwargs):
         messages.reminders_plan(session=session)
     else:
         messages.messages_cancel(session=session, reason=REASON_CANCELLED)
+
+
+@receiver(session_imported, dispatch_uid="reading:imported_sessions_send_link")
+def imported_session_gets_its_link(sender, *, session, **kwargs):
+    """A session made from an HL7 SIU or FHIR appointment gets its link (sent to the patient when they can be
+    reached, with reminders planned), in the transaction that made it (settings.IMPORTED_SESSIONS_SEND_LINK)."""
+    from portal.reading.services import messages
+
+    if settings.IMPORTED_SESSIONS_SEND_LINK:
+        messages.session_link_deliver(session=session)

@@ -58,5 +58,6 @@ class Command(BaseCommand):
         for account in accounts:
             self.stdout.write(f"  {account.user.get_username():<{width}}  {account.password}  ({account.role})")
         self.stdout.write(f"  Log in at {base_url}{reverse('admin:index')}")
+        self.stdout.write(f"  Front desk: {base_url}{reverse('staff:frontdesk')}")
         self.stdout.write(f"  Staff dashboard: {base_url}{reverse('staff:dashboard')}")
         create_demo_sessions(self.stdout, base_url=base_url)

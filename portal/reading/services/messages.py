@@ -23,6 +23,7 @@ from portal.reading.models import (
     Patient,
     TreatmentSession,
 )
+from portal.reading.services.sessions import session_issue_link
 from portal.reading.tasks import wake_sender_at
 
 
@@ -138,6 +139,28 @@ def reminders_plan(
         wake_sender_at(due)
         planned.append(message)
     return planned
+
+
+@transaction.atomic
+def session_link_deliver(*, session: TreatmentSession, now: datetime.datetime | None = None) -> OutgoingMessage | None:
+    """Give a session that has no link yet (one made from the EHR's feed) its link: issued, then queued to the
+    patient on the reminder channel (text, else email), due now or at the end of quiet hours, with the session's
+    reminders planned. A patient who cannot be reached (or a session already past) gets nothing queued: the
+    session keeps its link for the front desk to hand out. A session that has a link already (one the front desk
+    made, taken over by the feed) is left as it is: that link may be printed. Returns the queued link message, or
+    None."""
+    now = now or timezone.now()
+    if session.token_hash and session.link_revoked_at is None:
+        return None
+    token = session_issue_link(session=session)
+    channel = reminder_channel(session.patient)
+    if channel is None or session.scheduled_at <= now:
+        return None
+    message = message_queue(
+        session=session, kind=MessageKind.LINK, channel=channel, token=token, due_at=next_allowed(now)
+    )
+    reminders_plan(session=session, token=token, now=now)
+    return message
 
 
 def messages_link_issued(*, session: TreatmentSession, token: str) -> None:
